@@ -1,0 +1,129 @@
+"""Child JVMs that never outlive their parent, on every OS.
+
+A tiny reaper process holds the read end of a pipe whose write end only the parent holds. When
+the parent exits in any way (also SIGKILL, a Jupyter kernel restart), the pipe reaches EOF and the
+reaper kills every process the parent registered with it. On Linux the children also get
+PR_SET_PDEATHSIG as a second guard.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import psutil
+
+_REAPER = r"""
+import os, signal, sys
+pids = set()
+for line in sys.stdin:
+    op, _, pid = line.strip().partition(" ")
+    if op == "+": pids.add(int(pid))
+    elif op == "-": pids.discard(int(pid))
+for pid in pids:
+    try:
+        os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+    except OSError:
+        pass
+    if hasattr(signal, "SIGCONT"):
+        try: os.kill(pid, signal.SIGCONT)
+        except OSError: pass
+"""
+
+_lock = threading.Lock()
+_reaper: subprocess.Popen | None = None
+
+
+def _reaper_pipe() -> subprocess.Popen:
+    global _reaper
+    with _lock:
+        if _reaper is None or _reaper.poll() is not None:
+            kwargs: dict = {}
+            if sys.platform == "win32":
+                kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+            else:
+                kwargs["start_new_session"] = True  # not killed with the kernel's process group
+            _reaper = subprocess.Popen([sys.executable, "-c", _REAPER], stdin=subprocess.PIPE,
+                                       text=True, **kwargs)
+        return _reaper
+
+
+def _tell_reaper(op: str, pid: int) -> None:
+    reaper = _reaper_pipe()
+    with _lock:
+        assert reaper.stdin is not None
+        reaper.stdin.write(f"{op} {pid}\n")
+        reaper.stdin.flush()
+
+
+def _pdeathsig() -> None:  # runs in the child before exec (Linux only)
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def spawn(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None,
+          detached: bool = False) -> subprocess.Popen:
+    """Start ``cmd`` with stdout+stderr appended to ``log``.
+
+    Tied to this process (dies with it) unless ``detached`` (for the `up` CLI).
+    """
+    kwargs: dict = {}
+    if sys.platform == "win32":
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    else:
+        kwargs["start_new_session"] = True  # Ctrl-C in a terminal does not kill brokers half-way
+        if sys.platform.startswith("linux") and not detached:
+            kwargs["preexec_fn"] = _pdeathsig
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=cwd, env={**os.environ, **(env or {})}, **kwargs)
+    if not detached:
+        _tell_reaper("+", proc.pid)
+    return proc
+
+
+def forget(pid: int) -> None:
+    """The process ended normally: the reaper need not kill it (its pid may be reused)."""
+    if _reaper is not None and _reaper.poll() is None:
+        _tell_reaper("-", pid)
+
+
+def kill(pid: int) -> None:
+    try:
+        p = psutil.Process(pid)
+        if p.status() == psutil.STATUS_STOPPED:
+            p.resume()
+        p.kill()
+    except psutil.NoSuchProcess:
+        pass
+
+
+def terminate(pid: int) -> None:
+    try:
+        p = psutil.Process(pid)
+        if p.status() == psutil.STATUS_STOPPED:
+            p.resume()
+        p.send_signal(signal.SIGTERM) if sys.platform != "win32" else p.terminate()
+    except psutil.NoSuchProcess:
+        pass
+
+
+def suspend(pid: int) -> None:
+    psutil.Process(pid).suspend()  # SIGSTOP on POSIX, NtSuspendProcess on Windows
+
+
+def resume(pid: int) -> None:
+    psutil.Process(pid).resume()
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        return psutil.Process(pid).memory_info().rss
+    except psutil.NoSuchProcess:
+        return 0
