@@ -17,8 +17,8 @@ from pathlib import Path
 
 from . import config, procs
 from .exceptions import BrokerStartError, ClusterTimeoutError, PortInUseError
-from .java import find_java
 from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir, ensure_jars
+from .java import find_java
 
 KAFKA_MAIN = "kafka.Kafka"
 ZK_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
@@ -276,6 +276,9 @@ class LocalBackend:
     def running(self, kind: str, node_id: int) -> bool:
         return self.node(kind, node_id).alive()
 
+    def log_tail(self, kind: str, node_id: int, lines: int = 30) -> str:
+        return self.node(kind, node_id).log_tail(lines)
+
     # ---- inspection -----------------------------------------------------------------------
     def quorum_state(self) -> dict | None:
         """The KRaft leader as the nodes' quorum-state files record it (highest epoch wins)."""
@@ -366,3 +369,4 @@ def _formatted_template(version: str) -> Path:
         except OSError:  # another process made it first
             shutil.rmtree(staging, ignore_errors=True)
     return target
+

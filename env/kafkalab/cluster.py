@@ -1,0 +1,317 @@
+"""The Cluster: one object for every backend, with clients, topics, a description and faults."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from .describe import ClusterDescription, PartitionState
+from .exceptions import ClusterTimeoutError, KafkaLabError
+
+
+class Backend(Protocol):
+    """What a backend (local JVMs, Docker containers, an external cluster) provides."""
+
+    name: str
+    bootstrap_servers: str
+    zookeeper_connect: str | None
+
+    def start(self, timeout: float = ...) -> None: ...
+    def kill(self, kind: str, node_id: int) -> None: ...
+    def stop(self, kind: str, node_id: int) -> None: ...
+    def pause(self, kind: str, node_id: int) -> None: ...
+    def resume(self, kind: str, node_id: int) -> None: ...
+    def restart(self, kind: str, node_id: int, timeout: float = ...) -> None: ...
+    def running(self, kind: str, node_id: int) -> bool: ...
+    def quorum_state(self) -> dict | None: ...
+    def rss_bytes(self) -> int: ...
+    def log_tail(self, kind: str, node_id: int, lines: int = ...) -> str: ...
+    def close(self, keep_files: bool = ...) -> None: ...
+
+
+class Node:
+    """A handle on one broker or ZooKeeper server, for fault injection."""
+
+    def __init__(self, cluster: Cluster, kind: str, node_id: int) -> None:
+        self._cluster, self.kind, self.id = cluster, kind, node_id
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "down"
+        return f"<{self.kind} {self.id} ({state})>"
+
+    @property
+    def running(self) -> bool:
+        return self._cluster._backend.running(self.kind, self.id)
+
+    def kill(self) -> None:
+        """SIGKILL (container kill): no clean shutdown, as in a power cut."""
+        self._cluster._backend.kill(self.kind, self.id)
+
+    def stop(self) -> None:
+        """A clean shutdown (SIGTERM): leadership moves away first."""
+        self._cluster._backend.stop(self.kind, self.id)
+
+    def pause(self) -> None:
+        """Freeze the process (SIGSTOP / container pause): alive but silent."""
+        self._cluster._backend.pause(self.kind, self.id)
+
+    def resume(self) -> None:
+        self._cluster._backend.resume(self.kind, self.id)
+
+    def start(self, wait: bool = True, timeout: float = 60.0) -> None:
+        """Start a stopped or killed node again (same id, same data)."""
+        self._cluster._backend.restart(self.kind, self.id, timeout)
+        if wait and self.kind == "broker":
+            self._cluster.wait_until_brokers(contains=[self.id], timeout=timeout)
+
+    def log_tail(self, lines: int = 30) -> str:
+        return self._cluster._backend.log_tail(self.kind, self.id, lines)
+
+
+class Cluster:
+    """A running Kafka cluster. Use :func:`kafkalab.start_cluster` to get one."""
+
+    def __init__(self, backend: Backend, brokers: int, mode: str, owned: bool = True,
+                 zookeepers: int = 0, extra_client_config: dict[str, str] | None = None) -> None:
+        self._backend, self.mode, self.owned = backend, mode, owned
+        self.broker_ids = list(range(1, brokers + 1))
+        self.zookeeper_ids = list(range(1, zookeepers + 1)) if mode == "zookeeper" else []
+        self._client_extra = dict(extra_client_config or getattr(backend, "security", {}) or {})
+        self._admin: AdminClient | None = None
+        self.closed = False
+
+    # ---- addresses and clients ---------------------------------------------------------
+    @property
+    def bootstrap_servers(self) -> str:
+        return self._backend.bootstrap_servers
+
+    @property
+    def zookeeper_connect(self) -> str | None:
+        """host:port of ZooKeeper (mode='zookeeper' only)."""
+        return self._backend.zookeeper_connect
+
+    @property
+    def backend(self) -> str:
+        return self._backend.name
+
+    def __repr__(self) -> str:
+        zk = f", zookeeper={self.zookeeper_connect}" if self.zookeeper_connect else ""
+        return (f"<Cluster {self.mode} {len(self.broker_ids)} broker(s) via {self.backend}: "
+                f"{self.bootstrap_servers}{zk}>")
+
+    def client_config(self, **overrides: Any) -> dict[str, Any]:
+        """bootstrap.servers plus any security settings; keyword names use _ for .
+
+        (``linger_ms=5`` is ``linger.ms``; pass a dict via ``**{"log_level": 0}`` style for the
+        few librdkafka properties whose names contain an underscore.)
+        """
+        conf: dict[str, Any] = {"bootstrap.servers": self.bootstrap_servers, **self._client_extra}
+        conf.update({k.replace("_", "."): v for k, v in overrides.items()})
+        return conf
+
+    def producer_config(self, **overrides: Any) -> dict[str, Any]:
+        return self.client_config(**overrides)
+
+    def consumer_config(self, group_id: str, **overrides: Any) -> dict[str, Any]:
+        return self.client_config(**{"group_id": group_id, "auto_offset_reset": "earliest",
+                                     **overrides})
+
+    def producer(self, **overrides: Any) -> Producer:
+        return Producer(self.producer_config(**overrides))
+
+    def consumer(self, group_id: str, topics: list[str] | None = None,
+                 **overrides: Any) -> Consumer:
+        consumer = Consumer(self.consumer_config(group_id, **overrides))
+        if topics:
+            consumer.subscribe(topics)
+        return consumer
+
+    def admin(self) -> AdminClient:
+        if self._admin is None:
+            self._admin = AdminClient({**self.client_config(reconnect_backoff_max_ms=500),
+                                       "log_level": 0})
+        return self._admin
+
+    # ---- topics -----------------------------------------------------------------------
+    def create_topic(self, name: str | None = None, partitions: int = 1,
+                     replication_factor: int | None = None,
+                     min_insync_replicas: int | None = None,
+                     config: dict[str, str] | None = None, prefix: str = "topic",
+                     timeout: float = 30.0) -> str:
+        """Create a topic and wait until every partition has a leader; return its name.
+
+        With no name, a unique one (``prefix-<8 hex>``) is made, so re-running a cell never
+        collides. The replication factor defaults to min(3, brokers).
+        """
+        name = name or f"{prefix}-{uuid.uuid4().hex[:8]}"
+        rf = replication_factor or min(3, len(self.broker_ids))
+        conf = dict(config or {})
+        if min_insync_replicas is not None:
+            conf["min.insync.replicas"] = str(min_insync_replicas)
+        futures = self.admin().create_topics([NewTopic(name, partitions, rf, config=conf)],
+                                             request_timeout=timeout)
+        try:
+            futures[name].result(timeout)
+        except Exception as exc:
+            raise KafkaLabError(f"Could not create topic {name!r}: {exc}") from exc
+        self.wait_until(lambda d: len(d.topic(name)) == partitions
+                        and all(p.leader >= 0 for p in d.topic(name)),
+                        what=f"topic {name} to have leaders", topics=[name], timeout=timeout)
+        return name
+
+    def delete_topics(self, *names: str, timeout: float = 30.0) -> None:
+        if names:
+            for fut in self.admin().delete_topics(list(names), request_timeout=timeout).values():
+                fut.result(timeout)
+
+    def topics(self) -> list[str]:
+        md = self.admin().list_topics(timeout=10)
+        return sorted(t for t in md.topics if not t.startswith("__"))
+
+    # ---- description --------------------------------------------------------------------
+    def describe(self, topics: list[str] | None = None, timeout: float = 10.0,
+                 internal: bool = False) -> ClusterDescription:
+        """Brokers, controller and each partition's leader, replicas and ISR, as of now."""
+        md = self.admin().list_topics(timeout=timeout)
+        brokers = {b.id: f"{b.host}:{b.port}" for b in md.brokers.values()}
+        parts = []
+        for t in sorted(md.topics.values(), key=lambda t: t.topic):
+            if topics is not None and t.topic not in topics:
+                continue
+            if topics is None and t.topic.startswith("__") and not internal:
+                continue
+            for p in sorted(t.partitions.values(), key=lambda p: p.id):
+                parts.append(PartitionState(t.topic, p.id, p.leader, tuple(p.replicas),
+                                            tuple(p.isrs)))
+        controller, kind = self._controller(md.controller_id)
+        return ClusterDescription(brokers, controller, kind, parts, tuple(self.broker_ids))
+
+    def _controller(self, metadata_controller: int) -> tuple[int | None, str]:
+        if self.mode == "zookeeper":
+            return metadata_controller, "ZooKeeper /controller"
+        state = self._backend.quorum_state()
+        if state is not None:
+            return state["leaderId"], "KRaft active controller"
+        # In KRaft a broker reports a random live broker as "controller" (KIP-590).
+        return (metadata_controller if metadata_controller >= 0 else None), "metadata (KRaft: not the active controller)"
+
+    def controller(self) -> int | None:
+        return self.describe(topics=[]).controller
+
+    def leader(self, topic: str, partition: int = 0) -> int:
+        return self.describe(topics=[topic]).leader(topic, partition)
+
+    # ---- waiting without sleeps ------------------------------------------------------------
+    def wait_until(self, predicate: Callable[[ClusterDescription], bool], timeout: float = 30.0,
+                   what: str = "the cluster to reach the expected state",
+                   topics: list[str] | None = None, interval: float = 0.1) -> ClusterDescription:
+        """Poll :meth:`describe` until ``predicate(description)`` holds; return that description."""
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while True:
+            try:
+                desc = self.describe(topics=topics, timeout=min(5.0, timeout))
+                if predicate(desc):
+                    return desc
+            except Exception as exc:  # a broker may be down mid-wait; keep polling
+                last = exc
+            if time.monotonic() > deadline:
+                raise ClusterTimeoutError(what, timeout, f"Last error: {last}" if last else "")
+            time.sleep(interval)
+
+    def wait_until_brokers(self, count: int | None = None, contains: list[int] | None = None,
+                           excludes: list[int] | None = None,
+                           timeout: float = 60.0) -> ClusterDescription:
+        """Wait until the metadata lists ``count`` brokers / these ids / none of those ids."""
+        def ok(d: ClusterDescription) -> bool:
+            return ((count is None or len(d.brokers) == count)
+                    and all(b in d.brokers for b in contains or [])
+                    and not any(b in d.brokers for b in excludes or []))
+        return self.wait_until(ok, timeout, f"brokers count={count} contains={contains} "
+                               f"excludes={excludes}", topics=[])
+
+    def wait_until_ready(self, timeout: float = 60.0) -> ClusterDescription:
+        return self.wait_until_brokers(count=len(self.broker_ids), timeout=timeout)
+
+    def wait_until_leader(self, topic: str, partition: int = 0, not_on: int | None = None,
+                          timeout: float = 30.0) -> int:
+        """Wait until the partition has a leader (other than ``not_on``); return its id."""
+        desc = self.wait_until(lambda d: d.leader(topic, partition) >= 0
+                               and d.leader(topic, partition) != not_on, timeout,
+                               f"{topic}[{partition}] to elect a leader other than {not_on}",
+                               topics=[topic])
+        return desc.leader(topic, partition)
+
+    def wait_until_isr(self, topic: str, partition: int = 0, size: int | None = None,
+                       contains: list[int] | None = None, excludes: list[int] | None = None,
+                       timeout: float = 60.0) -> tuple[int, ...]:
+        """Wait until the ISR has ``size`` members / includes / excludes these ids."""
+        def ok(d: ClusterDescription) -> bool:
+            isr = d.isr(topic, partition)
+            return ((size is None or len(isr) == size) and all(b in isr for b in contains or [])
+                    and not any(b in isr for b in excludes or []))
+        desc = self.wait_until(ok, timeout, f"ISR of {topic}[{partition}] size={size} "
+                               f"contains={contains} excludes={excludes}", topics=[topic])
+        return desc.isr(topic, partition)
+
+    def wait_until_controller(self, not_on: int | None = None, timeout: float = 60.0) -> int:
+        """Wait until a controller other than ``not_on`` is known; return its id."""
+        desc = self.wait_until(lambda d: d.controller is not None and d.controller >= 0
+                               and d.controller != not_on, timeout,
+                               f"a controller other than {not_on}", topics=[])
+        assert desc.controller is not None
+        return desc.controller
+
+    # ---- faults ---------------------------------------------------------------------------
+    def broker(self, broker_id: int) -> Node:
+        if broker_id not in self.broker_ids:
+            raise KeyError(f"No broker {broker_id}; this cluster has brokers {self.broker_ids}")
+        return Node(self, "broker", broker_id)
+
+    @property
+    def brokers(self) -> list[Node]:
+        return [Node(self, "broker", b) for b in self.broker_ids]
+
+    def zookeeper(self, node_id: int = 1) -> Node:
+        if node_id not in self.zookeeper_ids:
+            raise KeyError(f"No ZooKeeper {node_id}; this cluster has {self.zookeeper_ids}")
+        return Node(self, "zookeeper", node_id)
+
+    # ---- resources and lifecycle ------------------------------------------------------------
+    def memory_bytes(self) -> int:
+        """Total resident memory of the cluster's processes (0 when not measurable)."""
+        return self._backend.rss_bytes()
+
+    def alive(self) -> bool:
+        if self.closed:
+            return False
+        try:
+            self.admin().list_topics(timeout=3)
+            return True
+        except Exception:
+            return False
+
+    def stop(self) -> None:
+        """Stop every node this process started; a cluster it only joined is left running."""
+        if self.closed:
+            return
+        self.closed = True
+        self._admin = None
+        if self.owned:
+            self._backend.close()
+        from . import api
+
+        api.forget(self)
+
+    close = stop
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

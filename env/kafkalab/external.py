@@ -1,0 +1,73 @@
+"""The external backend: an existing cluster (a managed service, a classroom cluster)."""
+
+from __future__ import annotations
+
+import os
+
+from .exceptions import FaultInjectionUnavailableError, KafkaLabError
+
+# Environment variable -> librdkafka setting, for managed services (SASL_SSL + API key/secret).
+SECURITY_ENV = {
+    "KAFKA_SECURITY_PROTOCOL": "security.protocol",
+    "KAFKA_SASL_MECHANISMS": "sasl.mechanisms",
+    "KAFKA_SASL_USERNAME": "sasl.username",
+    "KAFKA_SASL_PASSWORD": "sasl.password",
+    "KAFKA_SSL_CA_LOCATION": "ssl.ca.location",
+}
+
+
+def external_from_env() -> ExternalBackend | None:
+    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+    return ExternalBackend(servers) if servers else None
+
+
+class ExternalBackend:
+    name = "external"
+    detached = True
+
+    def __init__(self, bootstrap_servers: str, security: dict[str, str] | None = None) -> None:
+        if not bootstrap_servers:
+            raise KafkaLabError("An external cluster needs bootstrap servers (host:port,...). "
+                                "Fix: set KAFKA_BOOTSTRAP_SERVERS or pass bootstrap_servers=.")
+        self.bootstrap_servers = bootstrap_servers
+        self.zookeeper_connect: str | None = os.environ.get("KAFKA_ZOOKEEPER_CONNECT") or None
+        self.security = security if security is not None else {
+            conf: os.environ[env] for env, conf in SECURITY_ENV.items() if os.environ.get(env)}
+        if os.environ.get("KAFKA_SASL_MECHANISM") and "sasl.mechanisms" not in self.security:
+            self.security["sasl.mechanisms"] = os.environ["KAFKA_SASL_MECHANISM"]
+
+    def _refuse(self, action: str) -> None:
+        raise FaultInjectionUnavailableError(action)
+
+    def start(self, timeout: float = 60.0) -> None:
+        pass
+
+    def kill(self, kind: str, node_id: int) -> None:
+        self._refuse(f"kill {kind} {node_id}")
+
+    def stop(self, kind: str, node_id: int) -> None:
+        self._refuse(f"stop {kind} {node_id}")
+
+    def pause(self, kind: str, node_id: int) -> None:
+        self._refuse(f"pause {kind} {node_id}")
+
+    def resume(self, kind: str, node_id: int) -> None:
+        self._refuse(f"resume {kind} {node_id}")
+
+    def restart(self, kind: str, node_id: int, timeout: float = 60.0) -> None:
+        self._refuse(f"start {kind} {node_id}")
+
+    def running(self, kind: str, node_id: int) -> bool:
+        return True
+
+    def quorum_state(self) -> dict | None:
+        return None
+
+    def rss_bytes(self) -> int:
+        return 0
+
+    def log_tail(self, kind: str, node_id: int, lines: int = 30) -> str:
+        return "(an external cluster's logs are not visible from here)"
+
+    def close(self, keep_files: bool = False) -> None:
+        pass
