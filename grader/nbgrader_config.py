@@ -1,0 +1,15 @@
+"""nbgrader configuration: solutions/ is the source, notebooks/ the student release."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+c = get_config()  # type: ignore[name-defined]  # noqa: F821 - provided by nbgrader
+
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.log", "build"]
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearOutput.remove_metadata_fields = ["collapsed", "scrolled", "execution"]
+c.Execute.timeout = 300
