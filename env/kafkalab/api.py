@@ -74,7 +74,7 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
     ``brokers``: 1 or more. ``mode``: "kraft" (Kafka 4, default) or "zookeeper" (Kafka 3.9 with
     ``zookeepers`` real ZooKeeper servers). ``backend``: "auto" (an external cluster named by
     KAFKA_BOOTSTRAP_SERVERS or ``bootstrap_servers``, else a cluster left running by
-    `python -m kafkalab up`, else local JVMs when Java 17+ is found, else Docker), "local",
+    `python -m kafkalab up` (unless KAFKA_LAB_FRESH is set, as the grader does), else local JVMs when Java 17+ is found, else Docker), "local",
     "docker" or "external". With ``reuse`` (default), calling it again with the same arguments
     in the same process returns the running cluster instead of starting a second one.
 
@@ -104,7 +104,8 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
         if backend == "external":
             raise KafkaLabError("backend='external' needs KAFKA_BOOTSTRAP_SERVERS or "
                                 "bootstrap_servers=. Fix: set one, or use backend='auto'.")
-        if not detached and (attached := _attach_cli_cluster(brokers, mode)) is not None:
+        if (not detached and not os.environ.get("KAFKA_LAB_FRESH")
+                and (attached := _attach_cli_cluster(brokers, mode)) is not None):
             _running[key] = attached
             return attached
 
