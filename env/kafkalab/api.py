@@ -74,9 +74,10 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
     ``brokers``: 1 or more. ``mode``: "kraft" (Kafka 4, default) or "zookeeper" (Kafka 3.9 with
     ``zookeepers`` real ZooKeeper servers). ``backend``: "auto" (an external cluster named by
     KAFKA_BOOTSTRAP_SERVERS or ``bootstrap_servers``, else a cluster left running by
-    `python -m kafkalab up` (unless KAFKA_LAB_FRESH is set, as the grader does), else local JVMs when Java 17+ is found, else Docker), "local",
-    "docker" or "external". With ``reuse`` (default), calling it again with the same arguments
-    in the same process returns the running cluster instead of starting a second one.
+    `python -m kafkalab up` unless KAFKA_LAB_FRESH is set, as the grader does, else local
+    JVMs when Java 17+ is found, else Docker), "local", "docker" or "external". With ``reuse``
+    (default), calling it again with the same arguments in the same process returns the running
+    cluster instead of starting a second one.
 
     Use it as a context manager (``with start_cluster() as cluster:``) or call
     ``cluster.stop()``; processes it started also die with this Python process.

@@ -198,7 +198,8 @@ class Cluster:
         if state is not None:
             return state["leaderId"], "KRaft active controller"
         # In KRaft a broker reports a random live broker as "controller" (KIP-590).
-        return (metadata_controller if metadata_controller >= 0 else None), "metadata (KRaft: not the active controller)"
+        known = metadata_controller if metadata_controller >= 0 else None
+        return known, "metadata (KRaft: a random broker, not the active controller)"
 
     def controller(self) -> int | None:
         return self.describe(topics=[]).controller

@@ -1,9 +1,11 @@
-"""A snapshot of a cluster (brokers, controller, partitions, leaders, ISR) that renders in Jupyter."""
+"""A snapshot of a cluster (brokers, controller, leaders, ISR) that renders in Jupyter."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+
+_UP, _DOWN = "#d4edda", "#f8d7da"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class ClusterDescription:
     def _repr_html_(self) -> str:
         ids = sorted(set(self.brokers) | set(self.expected_brokers))
         cells = "".join(
-            f"<td style='padding:4px 10px;background:{'#d4edda' if b in self.brokers else '#f8d7da'}'>"
+            f"<td style='padding:4px 10px;background:{_UP if b in self.brokers else _DOWN}'>"
             f"broker {b}{' ★' if b == self.controller else ''}<br><small>"
             f"{html.escape(self.brokers.get(b, 'down'))}</small></td>" for b in ids)
         out = [f"<table><tr>{cells}</tr></table>",
@@ -79,7 +81,8 @@ class ClusterDescription:
         col = {b: i for i, b in enumerate(ids)}
         for row, p in enumerate(self.partitions):
             for r in p.replicas:
-                color = "tab:blue" if r == p.leader else ("lightblue" if r in p.isr else "lightgrey")
+                color = ("tab:blue" if r == p.leader
+                         else "lightblue" if r in p.isr else "lightgrey")
                 ax.add_patch(plt.Rectangle((col[r] + 0.1, row + 0.1), 0.8, 0.8, color=color))
                 ax.text(col[r] + 0.5, row + 0.5, f"{p.topic}[{p.partition}]", ha="center",
                         va="center", fontsize=7, color="white" if r == p.leader else "black")

@@ -18,7 +18,8 @@ from .jars import LOCK_DIR, SETS
 POM = """<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>kafkalab</groupId><artifactId>lock</artifactId><version>1</version><packaging>pom</packaging>
 <dependencies>{deps}</dependencies></project>"""
-DEP = "<dependency><groupId>{g}</groupId><artifactId>{a}</artifactId><version>{v}</version></dependency>"
+DEP = ("<dependency><groupId>{g}</groupId><artifactId>{a}</artifactId>"
+       "<version>{v}</version></dependency>")
 
 
 def resolve(roots: list[str]) -> list[dict[str, object]]:
