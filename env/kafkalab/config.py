@@ -8,6 +8,7 @@ JVM_FLAGS = [
     "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
     "-Xss512k", "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
 ]
+EXTRA_JVM_FLAGS: list[str] = []  # set only while a CDS archive is being made
 
 # Small-machine broker settings shared by both modes. The shorter timeouts make failures
 # visible in seconds (a dead broker leaves the ISR after replica.lag.time.max.ms).

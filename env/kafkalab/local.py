@@ -2,51 +2,24 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config, procs
 from .exceptions import BrokerStartError, ClusterTimeoutError, PortInUseError
-from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir, ensure_jars
+from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, ensure_jars
 from .java import find_java
+from .ports import bindable, check_port_free, free_port, port_open
+from .warmup import cds_flags, formatted_template, new_uuid
 
 KAFKA_MAIN = "kafka.Kafka"
 ZK_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.2)
-        return s.connect_ex((host, port)) == 0
-
-
-def check_port_free(port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError as exc:
-            raise PortInUseError(port) from exc
-
-
-def new_uuid() -> str:
-    """A Kafka Uuid in its base64 form (22 characters)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
 @dataclass
@@ -106,8 +79,10 @@ class LocalBackend:
         libs = ensure_jars(f"kafka-{self.version}")
         log_flag = (f"-Dlog4j2.configurationFile={log_conf}" if self.version.startswith("4")
                     else f"-Dlog4j.configuration={log_conf.as_uri()}")
+        extra = config.EXTRA_JVM_FLAGS if main == KAFKA_MAIN else []
         return [str(find_java()), f"-Xms{min(64, heap)}m", f"-Xmx{heap}m", *config.JVM_FLAGS,
-                log_flag, "-cp", str(libs / "*"), main, str(conf)]
+                *cds_flags(self.version), *extra, log_flag, "-cp", str(libs / "*"), main,
+                str(conf)]
 
     def _log_conf(self) -> Path:
         if self.version.startswith("4"):
@@ -116,6 +91,7 @@ class LocalBackend:
 
     def plan(self, ports: list[int] | None = None) -> None:
         """Write every node's configuration; ``ports`` fixes the brokers' client ports."""
+        self.fixed_ports = ports
         for p in ports or []:
             check_port_free(p)
         ports = ports or [free_port() for _ in range(self.brokers)]
@@ -124,7 +100,7 @@ class LocalBackend:
             cports = [free_port() for _ in range(self.brokers)]
             voters = ",".join(f"{i + 1}@127.0.0.1:{c}" for i, c in enumerate(cports))
             cluster_id = new_uuid()
-            template = _formatted_template(self.version)
+            template = formatted_template(self.version)
             for i in range(self.brokers):
                 home = self.workdir / f"broker-{i + 1}"
                 data = home / "data"
@@ -166,8 +142,21 @@ class LocalBackend:
         return ",".join(f"127.0.0.1:{n.port}" for n in self.nodes if n.kind == "broker")
 
     def start(self, timeout: float = 90.0) -> None:
+        """Start every node; on a port lost to another process in the meantime, re-plan."""
         if not self.nodes:
             self.plan()
+        for attempt in range(3):
+            try:
+                return self._start(timeout)
+            except PortInUseError:
+                if self.fixed_ports or attempt == 2:
+                    raise
+                self.close(keep_files=False)
+                self.workdir.mkdir(parents=True)
+                self.nodes, self.procs = [], {}
+                self.plan()
+
+    def _start(self, timeout: float) -> None:
         # All quorum members start at once; brokers in ZooKeeper mode wait for ZooKeeper.
         zks = [n for n in self.nodes if n.kind == "zookeeper"]
         for n in zks:
@@ -201,12 +190,9 @@ class LocalBackend:
 
     def _start_failed(self, node: Node) -> None:
         tail = node.log_tail()
-        if m := re.search(r"(?:Address already in use|BindException).*?(\d{2,5})?", tail):
-            ports = [node.port, *node.extra_ports]
-            taken = [p for p in ports if not _bindable(p)]
-            if taken:
-                raise PortInUseError(taken[0])
-            del m
+        if re.search(r"Address already in use|BindException", tail):
+            taken = [p for p in [node.port, *node.extra_ports] if not bindable(p)]
+            raise PortInUseError(taken[0] if taken else node.port)
         reason = "its JVM exited"
         for pattern in ("Exception", "ERROR", "Error"):
             hit = [ln for ln in tail.splitlines() if pattern in ln]
@@ -325,48 +311,4 @@ class LocalBackend:
         self.nodes = [Node(d["kind"], d["id"], d["port"], Path(d["home"]), d["cmd"], d["pid"])
                       for d in state["nodes"]]
         return self
-
-
-def _bindable(port: int) -> bool:
-    try:
-        check_port_free(port)
-        return True
-    except PortInUseError:
-        return False
-
-
-def _formatted_template(version: str) -> Path:
-    """Kafka's bootstrap metadata checkpoint, made once per version by its own StorageTool.
-
-    `kafka-storage format` costs a JVM start (about 1.5 s) per node; its output differs between
-    nodes only in meta.properties, which we write ourselves, so one format serves every node.
-    """
-    target = cache_dir() / "format" / f"kafka-{version}"
-    if target.is_dir() and any(target.iterdir()):
-        return target
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        port = free_port()
-        conf = config.write_properties(Path(tmp) / "server.properties", {
-            "process.roles": "broker,controller", "node.id": "1",
-            "controller.quorum.voters": f"1@127.0.0.1:{port}",
-            "listeners": f"PLAINTEXT://127.0.0.1:{free_port()},CONTROLLER://127.0.0.1:{port}",
-            "controller.listener.names": "CONTROLLER", "log.dirs": str(data)})
-        libs = ensure_jars(f"kafka-{version}")
-        out = subprocess.run([str(find_java()), "-Xmx128m", *config.JVM_FLAGS, "-cp",
-                              str(libs / "*"), "kafka.tools.StorageTool", "format", "-t",
-                              new_uuid(), "-c", str(conf)],
-                             capture_output=True, text=True, timeout=120)
-        if out.returncode != 0:
-            raise BrokerStartError("kafka-storage format", out.stderr.strip()[-500:] or
-                                   out.stdout.strip()[-500:])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent))
-        for f in (data / "__cluster_metadata-0").iterdir():
-            shutil.copyfile(f, staging / f.name)
-        try:
-            os.replace(staging, target)
-        except OSError:  # another process made it first
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
 
