@@ -1,0 +1,72 @@
+"""`python -m kafkalab bench`: seconds to a cluster answering metadata, and resident memory.
+
+Writes a JSON figures file (and prints a table) for 1-broker KRaft, 3-broker KRaft and
+ZooKeeper + 3 brokers on the local backend (and the docker backend with --docker). The goals
+are reported beside the figures; nothing here fails on a slow machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from .api import start_cluster
+from .clients import consume, produce
+
+GOALS = {"kraft-1": 5.0, "kraft-3": 12.0, "zookeeper-3": 15.0}
+MEMORY_GOAL_GIB = 1.2  # for a 3-broker cluster (Binder has about 2 GB)
+SETUPS = [("kraft-1", 1, "kraft"), ("kraft-3", 3, "kraft"), ("zookeeper-3", 3, "zookeeper")]
+
+
+def measure(brokers: int, mode: str, backend: str = "local") -> dict[str, float]:
+    t0 = time.monotonic()
+    with start_cluster(brokers, mode, backend, reuse=False) as cluster:
+        ready = time.monotonic() - t0
+        rss_ready = cluster.memory_bytes()
+        topic = cluster.create_topic(partitions=3)
+        produce(cluster.producer_config(), topic, [b"x" * 100] * 10_000)
+        consume(cluster.client_config(), [topic], max_messages=10_000, timeout=30)
+        rss_used = cluster.memory_bytes()
+    return {"ready_s": ready, "rss_ready_mib": rss_ready / 2**20,
+            "rss_after_10k_messages_mib": rss_used / 2**20}
+
+
+def run(repeat: int = 3, backend: str = "local") -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for name, brokers, mode in SETUPS:
+        runs = [measure(brokers, mode, backend) for _ in range(repeat)]
+        figures = {key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0]}
+        figures["ready_s_all"] = [round(r["ready_s"], 2) for r in runs]
+        figures["goal_ready_s"] = GOALS[name]
+        figures["meets_time_goal"] = figures["ready_s"] <= GOALS[name]
+        if brokers == 3:
+            figures["goal_rss_gib"] = MEMORY_GOAL_GIB
+            figures["meets_memory_goal"] = (
+                figures["rss_after_10k_messages_mib"] / 1024 <= MEMORY_GOAL_GIB)
+        out[f"{backend}/{name}"] = figures
+    return out
+
+
+def main(out_path: Path, repeat: int = 3, docker: bool = False) -> int:
+    from .warmup import make_cds_archive
+
+    for version in ("4.4.0", "3.9.1"):
+        make_cds_archive(version)  # one-time warm-up, as `fetch` does: not part of a start
+    results = run(repeat, "local")
+    if docker:
+        results.update(run(repeat, "docker"))
+    doc = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                       "python": platform.python_version()},
+           "repeat": repeat, "statistic": "median", "figures": results}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"{'setup':<22}{'ready s':>9}{'goal':>6}{'RSS ready MiB':>15}{'RSS used MiB':>14}")
+    for name, f in results.items():
+        print(f"{name:<22}{f['ready_s']:>9.2f}{f['goal_ready_s']:>6.0f}"
+              f"{f['rss_ready_mib']:>15.0f}{f['rss_after_10k_messages_mib']:>14.0f}")
+    print(f"figures written to {out_path}")
+    return 0
