@@ -1,0 +1,254 @@
+"""Start and stop the whole shop: one OS process per service replica, free ports, health waits,
+one log file per process, and no orphans (children die with this process via kafkalab.procs)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .. import procs
+from ..local import free_port
+from .topics import create_topics, encode, topic
+
+KAFKA_SERVICES = ("orders", "inventory", "payments", "shipping", "notifications")
+SYNC_SERVICES = ("inventory", "payments", "shipping", "notifications")
+CATALOG: dict[str, dict[str, Any]] = {
+    "p-mug": {"name": "Kafka mug", "price": 12.5, "stock": 1_000_000},
+    "p-tee": {"name": "Kafka T-shirt", "price": 20.0, "stock": 1_000_000},
+    "p-book": {"name": "Designing Event-Driven Systems", "price": 35.0, "stock": 1_000_000},
+    "p-sticker": {"name": "Partition sticker", "price": 1.5, "stock": 1_000_000},
+}
+
+
+class ShopError(RuntimeError):
+    pass
+
+
+@dataclass
+class Proc:
+    role: str
+    replica: int
+    port: int
+    log: Path
+    popen: subprocess.Popen | None = None
+    pid: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None if self.popen is not None else procs.rss_bytes(
+            self.pid or 0) > 0
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class Shop:
+    """The shop. ``mode="kafka"`` (services talk through Kafka; needs ``cluster`` or
+    ``client_config``) or ``mode="sync"`` (the gateway calls each service over HTTP).
+
+        with Shop(cluster) as shop:
+            httpx.post(f"{shop.url}/orders", json={...})
+    """
+
+    def __init__(self, cluster: Any = None, *, mode: str = "kafka",
+                 client_config: dict[str, Any] | None = None, prefix: str | None = None,
+                 partitions: int = 3, replication_factor: int | None = None,
+                 min_insync_replicas: int | None = None,
+                 catalog: dict[str, dict[str, Any]] | None = None,
+                 delays: dict[str, float] | None = None, replicas: dict[str, int] | None = None,
+                 plugin: str | None = None, sync_timeout: float = 2.0, batch: int = 100,
+                 workdir: str | Path | None = None, detached: bool = False) -> None:
+        if mode not in ("kafka", "sync"):
+            raise ShopError(f"mode={mode!r}: use 'kafka' or 'sync'")
+        if mode == "kafka" and cluster is None and client_config is None:
+            raise ShopError("The Kafka shop needs a cluster: Shop(cluster) or client_config=")
+        self.mode, self.cluster = mode, cluster
+        self.client = dict(client_config or cluster.client_config()) if mode == "kafka" else {}
+        self.prefix = prefix or f"shop-{uuid.uuid4().hex[:6]}"
+        self.partitions, self.rf, self.min_isr = partitions, replication_factor, min_insync_replicas
+        self.catalog = dict(catalog or CATALOG)
+        self.delays = dict(delays or {})
+        self.replicas = {s: 1 for s in KAFKA_SERVICES} | dict(replicas or {})
+        if self.replicas.get("inventory", 1) != 1:
+            raise ShopError("inventory runs as one replica (stock is one count per product)")
+        self.plugin, self.sync_timeout, self.batch = plugin, sync_timeout, batch
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"{self.prefix}-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.detached = detached
+        self.procs: dict[str, list[Proc]] = {}
+        self.started = False
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return self.procs["gateway"][0].url
+
+    def topic(self, kind: str) -> str:
+        return topic(self.prefix, kind)
+
+    def _settings(self) -> dict[str, Any]:
+        conf = {"client": self.client, "prefix": self.prefix, "catalog": self.catalog,
+                "delays": self.delays, "sync_timeout": self.sync_timeout, "batch": self.batch}
+        if self.mode == "sync":
+            conf["sync_services"] = {s: self.procs[s][0].url for s in SYNC_SERVICES}
+        return conf
+
+    def start(self, timeout: float = 90.0) -> Shop:
+        if self.mode == "kafka":
+            self._prepare_topics()
+            roles = [(s, r) for s in KAFKA_SERVICES for r in range(self.replicas[s])]
+        else:
+            roles = [(s, 0) for s in SYNC_SERVICES]
+        for role, replica in roles:
+            self.procs.setdefault(role, []).append(self._proc(role, replica))
+        self.procs["gateway"] = [self._proc("gateway", 0)]
+        for p in (p for group in self.procs.values() for p in group):
+            self._spawn(p)
+        self.started = True
+        self.wait_healthy(timeout=timeout)
+        return self
+
+    def _prepare_topics(self) -> None:
+        from confluent_kafka import Producer
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({**self.client, "log_level": 0})
+        brokers = len(admin.list_topics(timeout=30).brokers)
+        rf = self.rf or min(3, brokers)
+        isr = self.min_isr if self.min_isr is not None else (2 if rf >= 3 else None)
+        create_topics(admin, self.prefix, self.partitions, rf, isr)
+        producer = Producer({**self.client, "acks": "all"})
+        for pid, product in self.catalog.items():
+            producer.produce(self.topic("products"), key=pid, value=encode(product))
+        if producer.flush(30):
+            raise ShopError("The catalog could not be written to Kafka within 30 s")
+
+    def _proc(self, role: str, replica: int) -> Proc:
+        name = role if self.mode == "kafka" else f"sync-{role}"
+        return Proc(name, replica, free_port(), self.workdir / f"{name}-{replica}.log")
+
+    def _spawn(self, p: Proc) -> None:
+        cmd = [sys.executable, "-m", "kafkalab.shop.serve", p.role, "--port", str(p.port),
+               "--replica", str(p.replica)]
+        if p.role == "gateway" and self.plugin:
+            cmd += ["--plugin", str(Path(self.plugin).resolve())]
+        env = {"KAFKALAB_SHOP": json.dumps(self._settings()), "PYTHONUNBUFFERED": "1"}
+        p.popen = procs.spawn(cmd, p.log, self.workdir, env=env, detached=self.detached)
+        p.pid = p.popen.pid
+
+    def _all(self) -> list[Proc]:
+        return [p for group in self.procs.values() for p in group]
+
+    def wait_healthy(self, procs_: list[Proc] | None = None, timeout: float = 60.0) -> None:
+        pending = list(procs_ or self._all())
+        deadline = time.monotonic() + timeout
+        while pending:
+            for p in list(pending):
+                if not p.alive():
+                    raise ShopError(f"{p.role}[{p.replica}] exited while starting. Its log "
+                                    f"({p.log}):\n{p.log_tail()}")
+                try:
+                    if httpx.get(f"{p.url}/health", timeout=1.0).status_code == 200:
+                        pending.remove(p)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                p = pending[0]
+                raise ShopError(f"{p.role}[{p.replica}] not healthy after {timeout} s. Its log "
+                                f"({p.log}):\n{p.log_tail()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        for p in self._all():
+            self._end(p, clean=True)
+        self.started = False
+
+    close = stop
+
+    def __enter__(self) -> Shop:
+        return self if self.started else self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _end(self, p: Proc, clean: bool) -> None:
+        if p.pid is None:
+            return
+        (procs.terminate if clean else procs.kill)(p.pid)
+        if p.popen is not None:
+            try:
+                p.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                procs.kill(p.pid)
+                p.popen.wait(timeout=10)
+            if not self.detached:
+                procs.forget(p.pid)
+        p.pid = None
+
+    # ---- faults and scaling --------------------------------------------------------------------
+    def proc(self, role: str, replica: int = 0) -> Proc:
+        for p in self.procs.get(role, []):
+            if p.replica == replica:
+                return p
+        raise KeyError(f"No {role} replica {replica}; running: {self.status()}")
+
+    def kill(self, role: str, replica: int = 0) -> None:
+        """SIGKILL one service process: no clean shutdown, no commit, no goodbye."""
+        self._end(self.proc(role, replica), clean=False)
+
+    def restart(self, role: str, replica: int = 0, wait: bool = True) -> None:
+        p = self.proc(role, replica)
+        if p.pid is not None and p.alive():
+            return
+        self._spawn(p)
+        if wait:
+            self.wait_healthy([p])
+
+    def scale(self, role: str, count: int, wait: bool = True) -> None:
+        """Run ``count`` replicas of a Kafka-side service (each joins the service's group)."""
+        if self.mode != "kafka" or role not in KAFKA_SERVICES or role == "inventory":
+            raise ShopError(f"Only orders, payments, shipping and notifications scale, not {role}")
+        group = self.procs[role]
+        while len(group) > count:
+            self._end(group.pop(), clean=True)
+        new = []
+        while len(group) < count:
+            p = Proc(role, len(group), free_port(), self.workdir / f"{role}-{len(group)}.log")
+            group.append(p)
+            self._spawn(p)
+            new.append(p)
+        if wait and new:
+            self.wait_healthy(new)
+
+    # ---- looking inside --------------------------------------------------------------------
+    def health(self, role: str) -> list[dict[str, Any]]:
+        out = []
+        for p in self.procs.get(role, []):
+            try:
+                out.append(httpx.get(f"{p.url}/health", timeout=2.0).json())
+            except httpx.HTTPError as exc:
+                out.append({"service": role, "replica": p.replica, "down": str(exc)})
+        return out
+
+    def status(self) -> list[dict[str, Any]]:
+        return [{"role": p.role, "replica": p.replica, "pid": p.pid, "port": p.port,
+                 "alive": p.pid is not None and p.alive(), "log": str(p.log)}
+                for p in self._all()]
+
+    def log(self, role: str, replica: int = 0, lines: int = 20) -> str:
+        return self.proc(role, replica).log_tail(lines)

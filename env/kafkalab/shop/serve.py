@@ -1,0 +1,75 @@
+"""Entry point of one shop process: ``python -m kafkalab.shop.serve <role> --port P``.
+
+The shop's settings (client configuration, topic prefix, catalog, delays) come as JSON in the
+environment variable KAFKALAB_SHOP, written by :class:`kafkalab.shop.Shop`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+ROLES = ("gateway", "orders", "inventory", "payments", "shipping", "notifications",
+         "sync-gateway", "sync-inventory", "sync-payments", "sync-shipping",
+         "sync-notifications")
+
+
+def settings() -> dict[str, Any]:
+    raw = os.environ.get("KAFKALAB_SHOP")
+    if not raw:
+        sys.exit("KAFKALAB_SHOP is not set. Fix: start services through kafkalab.shop.Shop "
+                 "or `python -m kafkalab.shop up`.")
+    return json.loads(raw)
+
+
+def worker_service(role: str, conf: dict[str, Any]) -> Any:
+    from . import services
+    from .views import Tables
+
+    if role == "inventory":
+        catalog = Tables(conf["client"], conf["prefix"], ("products",)).start()
+        catalog.wait_ready(60)
+        return services.Inventory(catalog)
+    if role == "payments":
+        return services.Payments(delay=float(conf.get("delays", {}).get("payments", 0.0)))
+    return {"orders": services.Orders, "shipping": services.Shipping,
+            "notifications": services.Notifications}[role]()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m kafkalab.shop.serve")
+    ap.add_argument("role", choices=ROLES)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--replica", type=int, default=0)
+    ap.add_argument("--plugin", default=None)
+    args = ap.parse_args(argv)
+    conf = settings()
+    if args.role.startswith("sync-") or args.role == "gateway":
+        import uvicorn
+
+        from . import gateway, syncchain
+
+        if args.role == "gateway":
+            app = gateway.create_app(conf["client"], conf["prefix"], plugin=args.plugin)
+        elif args.role == "sync-gateway":
+            app = syncchain.gateway_app(conf["sync_services"], conf["catalog"],
+                                        timeout=float(conf.get("sync_timeout", 2.0)))
+        else:
+            name = args.role.removeprefix("sync-")
+            app = syncchain.service_app(name, conf["catalog"],
+                                        delay=float(conf.get("delays", {}).get(name, 0.0)))
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning",
+                    access_log=False)
+        return
+    from .worker import Worker
+
+    service = worker_service(args.role, conf)
+    Worker(service, conf["client"], conf["prefix"], args.port, replica=args.replica,
+           batch=int(conf.get("batch", 100))).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The shop's Kafka-side services. Each handles one event at a time and decides whether it is new
+(applied), already applied (duplicate: the order id is in its state) or not for it (ignored).
+
+Pipeline (every record keyed by order id):
+    gateway --orders--> inventory --inventory--> payments --payments--> shipping --shipments-->
+    notifications --notifications-->;  the orders service folds all five into order-status.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .topics import RANK, event, now_ms
+from .views import Tables
+from .worker import Output
+
+Event = dict[str, Any]
+
+
+class Inventory:
+    """Reserves stock for each order, or rejects it. One replica: stock is one count per product
+    shared by every partition (scaling it out would need partitioning by product)."""
+
+    name, inputs, state_topic = "inventory", ("orders",), "inventory"
+
+    def __init__(self, catalog: Tables) -> None:
+        self.catalog = catalog
+        self.ledger: dict[str, Event] = {}  # order id -> reserved/rejected event
+        self.reserved: dict[str, int] = {}
+
+    def load(self, key: str, value: Event | None) -> None:
+        if value is not None:
+            self._apply(key, value)
+
+    def _apply(self, order_id: str, ev: Event) -> None:
+        old = self.ledger.get(order_id)
+        if old and old["type"] == "reserved":
+            for pid, qty in old["items"].items():
+                self.reserved[pid] -= qty
+        self.ledger[order_id] = ev
+        if ev["type"] == "reserved":
+            for pid, qty in ev["items"].items():
+                self.reserved[pid] = self.reserved.get(pid, 0) + qty
+
+    def available(self, pid: str) -> int:
+        product = self.catalog.get("products", pid) or {}
+        return int(product.get("stock", 0)) - self.reserved.get(pid, 0)
+
+    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
+        if ev["type"] != "order_placed":
+            return "ignored", []
+        oid = ev["order_id"]
+        if oid in self.ledger:
+            return "duplicate", []
+        items: dict[str, int] = ev["items"]
+        missing = [p for p, q in items.items() if self.catalog.get("products", p) is None
+                   or self.available(p) < q]
+        if missing:
+            out = event("rejected", oid, self.name, reason=f"out of stock: {', '.join(missing)}",
+                        items=items, total=ev["total"])
+        else:
+            out = event("reserved", oid, self.name, items=items, total=ev["total"])
+        self._apply(oid, out)
+        stock = [("stock", p, {"product_id": p, "available": self.available(p), "ts": now_ms()})
+                 for p in items if not missing]
+        return "applied", [("inventory", oid, out), *stock]
+
+
+class Payments:
+    """Charges reserved orders. Slow on purpose (``delay`` seconds per charge): the service to
+    scale out. Its state is the set of orders it already charged (its output topic)."""
+
+    name, inputs, state_topic = "payments", ("inventory",), "payments"
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.charged: set[str] = set()
+
+    def load(self, key: str, value: Event | None) -> None:
+        if value is not None:
+            self.charged.add(key)
+
+    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
+        if ev["type"] != "reserved":
+            return "ignored", []
+        oid = ev["order_id"]
+        if oid in self.charged:
+            return "duplicate", []
+        if self.delay:
+            time.sleep(self.delay)  # the card processor's answer
+        self.charged.add(oid)
+        return "applied", [("payments", oid, event("paid", oid, self.name, amount=ev["total"]))]
+
+
+class Shipping:
+    name, inputs, state_topic = "shipping", ("payments",), "shipments"
+
+    def __init__(self) -> None:
+        self.shipped: set[str] = set()
+
+    def load(self, key: str, value: Event | None) -> None:
+        if value is not None:
+            self.shipped.add(key)
+
+    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
+        if ev["type"] != "paid":
+            return "ignored", []
+        oid = ev["order_id"]
+        if oid in self.shipped:
+            return "duplicate", []
+        self.shipped.add(oid)
+        return "applied", [("shipments", oid, event("shipped", oid, self.name,
+                                                   tracking=f"TRK-{oid[-8:].upper()}"))]
+
+
+class Notifications:
+    name, inputs, state_topic = "notifications", ("inventory", "shipments"), "notifications"
+
+    def __init__(self) -> None:
+        self.sent: set[str] = set()
+
+    def load(self, key: str, value: Event | None) -> None:
+        if value is not None:
+            self.sent.add(key)
+
+    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
+        if ev["type"] not in ("shipped", "rejected"):
+            return "ignored", []
+        oid = ev["order_id"]
+        if oid in self.sent:
+            return "duplicate", []
+        self.sent.add(oid)
+        return "applied", [("notifications", oid,
+                            event("notified", oid, self.name, about=ev["type"]))]
+
+
+class Orders:
+    """Folds every event of an order into one status document (order-status, compacted)."""
+
+    name = "orders"
+    inputs = ("orders", "inventory", "payments", "shipments", "notifications")
+    state_topic = "order-status"
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Event] = {}
+
+    def load(self, key: str, value: Event | None) -> None:
+        if value is not None:
+            self.docs[key] = value
+
+    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
+        doc = apply_event(self.docs.get(ev["order_id"]), ev)
+        if doc is None:
+            return "duplicate", []
+        self.docs[ev["order_id"]] = doc
+        return "applied", [("order-status", ev["order_id"], doc)]
+
+
+def apply_event(doc: Event | None, ev: Event) -> Event | None:
+    """The new status document after ``ev``, or None when ``ev`` was already applied.
+
+    Events of one order can arrive from different topics in any order; the status is the
+    furthest stage reached, so the result does not depend on arrival order.
+    """
+    oid = ev["order_id"]
+    doc = dict(doc) if doc else {"order_id": oid, "status": None, "history": []}
+    if any(h["id"] == ev["id"] for h in doc["history"]):
+        return None
+    doc["history"] = [*doc["history"], {"id": ev["id"], "type": ev["type"],
+                                        "service": ev["service"], "ts": ev["ts"],
+                                        "recorded": now_ms()}]
+    kind = "accepted" if ev["type"] == "order_placed" else ev["type"]
+    if ev["type"] == "order_placed":
+        for field in ("items", "total", "address", "cart_id", "accepted_ts"):
+            if field in ev:
+                doc[field] = ev[field]
+    elif ev["type"] == "address_changed":
+        if doc.get("status") in ("shipped", "rejected"):
+            doc["history"][-1]["type"] = "address_change_refused"
+        else:
+            doc["address"] = {**(doc.get("address") or {}), **ev["address"]}
+    elif ev["type"] == "rejected":
+        doc["reason"] = ev.get("reason")
+    elif ev["type"] == "shipped":
+        doc["tracking"] = ev.get("tracking")
+    elif ev["type"] == "notified":
+        doc["notified"] = True
+    if kind in RANK and RANK[kind] >= RANK.get(doc.get("status") or "", 0):
+        if not (doc.get("status") == "rejected" and kind == "shipped"):
+            doc["status"] = kind
+    doc["final"] = doc["status"] in ("shipped", "rejected")
+    return doc

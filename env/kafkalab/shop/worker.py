@@ -1,0 +1,189 @@
+"""The runtime every Kafka-side service shares: a consumer group member with at-least-once
+processing, state read back from a compacted topic, deduplication, and a health endpoint.
+
+Loop: take a batch, handle each event (the service decides: applied, duplicate or ignored),
+produce the outputs, wait until the brokers acknowledge them (acks=all), then commit the input
+offsets. A process killed anywhere in this loop leaves its batch uncommitted, so the batch is
+delivered again (at-least-once); the service's state (its output topic, compacted, read back per
+partition when the partition is assigned) recognises what was already applied.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+
+from .topics import decode, encode, topic
+
+Output = tuple[str, str, dict[str, Any] | None]  # (topic kind, key, value)
+
+
+class Service(Protocol):
+    name: str
+    inputs: tuple[str, ...]
+    state_topic: str | None
+
+    def load(self, key: str, value: dict[str, Any] | None) -> None: ...
+    def handle(self, kind: str, event: dict[str, Any]) -> tuple[str, list[Output]]: ...
+
+
+def producer_config(client: dict[str, Any]) -> dict[str, Any]:
+    return {**client, "acks": "all", "enable.idempotence": True, "linger.ms": 5}
+
+
+def read_partition(loader: Consumer, name: str, partition: int,
+                   apply: Callable[[str, dict[str, Any] | None], None],
+                   timeout: float = 30.0) -> int:
+    """Read one partition from its start to its current end; return how many records."""
+    tp = TopicPartition(name, partition)
+    lo, hi = loader.get_watermark_offsets(tp, timeout=timeout)
+    if hi <= lo:
+        return 0
+    loader.assign([TopicPartition(name, partition, OFFSET_BEGINNING)])
+    count, deadline = 0, time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            msg = loader.poll(0.5)
+            if msg is None or msg.error():
+                continue
+            key = msg.key().decode() if msg.key() else ""
+            apply(key, decode(msg.value()))
+            count += 1
+            if msg.offset() >= hi - 1:
+                return count
+        raise TimeoutError(f"Reading {name}[{partition}] back took over {timeout} s")
+    finally:
+        loader.unassign()
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts = {"seen": 0, "applied": 0, "duplicate": 0, "ignored": 0, "batches": 0}
+        self.partitions: list[int] = []
+        self.loaded: dict[int, int] = {}
+        self.started = time.time()
+        self.ready = False
+
+    def snapshot(self, name: str, replica: int) -> dict[str, Any]:
+        with self.lock:
+            return {"service": name, "replica": replica, "ready": self.ready,
+                    "partitions": list(self.partitions), "state_records_loaded": dict(self.loaded),
+                    "uptime_s": round(time.time() - self.started, 1), **self.counts}
+
+
+def serve_health(port: int, body: Callable[[], dict[str, Any]]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            data = json.dumps(body()).encode()
+            self.send_response(200 if self.path.startswith("/health") else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Worker:
+    def __init__(self, service: Service, client: dict[str, Any], prefix: str, port: int,
+                 replica: int = 0, batch: int = 100) -> None:
+        self.service, self.client, self.prefix = service, client, prefix
+        self.port, self.replica, self.batch = port, replica, batch
+        self.stats = Stats()
+        self.stop = threading.Event()
+        self.kinds = {topic(prefix, k): k for k in service.inputs}
+        self.failed: list[str] = []
+        self.producer = Producer(producer_config(client))
+        self.consumer = Consumer({
+            **client, "group.id": f"{prefix}.{service.name}",
+            "group.instance.id": f"{prefix}.{service.name}-{replica}",  # static membership
+            "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
+            "partition.assignment.strategy": "range"})
+        self.loader = Consumer({**client, "group.id": f"{prefix}.{service.name}-loader",
+                                "enable.auto.commit": False})
+
+    def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
+        for p in sorted({tp.partition for tp in parts}):
+            if self.service.state_topic and p not in self.stats.loaded:
+                n = read_partition(self.loader, topic(self.prefix, self.service.state_topic), p,
+                                   self.service.load)
+                with self.stats.lock:
+                    self.stats.loaded[p] = n
+        with self.stats.lock:
+            self.stats.partitions = sorted({tp.partition for tp in parts})
+
+    def _on_revoke(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self._flush_and_commit(consumer)
+        with self.stats.lock:
+            for tp in parts:
+                self.stats.loaded.pop(tp.partition, None)  # re-read if it comes back
+            self.stats.partitions = []
+
+    def _report(self, err: KafkaError | None, msg: Any) -> None:
+        if err is not None:
+            self.failed.append(str(err))
+
+    def _flush_and_commit(self, consumer: Consumer) -> None:
+        left = self.producer.flush(60)
+        if self.failed or left:
+            raise RuntimeError(f"{self.service.name}: outputs not acknowledged ({self.failed[:1]},"
+                               f" {left} pending); exiting so that the batch is redelivered")
+        try:
+            consumer.commit(asynchronous=False)
+        except Exception as exc:  # nothing consumed yet / rebalancing: the next batch commits
+            if "NO_OFFSET" not in str(exc):
+                print(f"commit failed: {exc}", flush=True)
+
+    def handle_batch(self, msgs: list[Any]) -> None:
+        for msg in msgs:
+            if msg.error():
+                if msg.error().code() != KafkaError._PARTITION_EOF:
+                    print(f"consume error: {msg.error()}", flush=True)
+                continue
+            value = decode(msg.value())
+            if value is None:
+                continue
+            result, outputs = self.service.handle(self.kinds[msg.topic()], value)
+            for kind, key, out in outputs:
+                self.producer.produce(topic(self.prefix, kind), key=key, value=encode(out),
+                                      on_delivery=self._report)
+                self.producer.poll(0)
+            with self.stats.lock:
+                self.stats.counts["seen"] += 1
+                self.stats.counts[result] += 1
+        self._flush_and_commit(self.consumer)
+        with self.stats.lock:
+            self.stats.counts["batches"] += 1
+
+    def run(self) -> None:
+        server = serve_health(self.port, lambda: self.stats.snapshot(self.service.name,
+                                                                     self.replica))
+        signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
+        self.consumer.subscribe(list(self.kinds), on_assign=self._on_assign,
+                                on_revoke=self._on_revoke)
+        self.stats.ready = True
+        print(f"{self.service.name}[{self.replica}] consuming {list(self.kinds)}", flush=True)
+        try:
+            while not self.stop.is_set():
+                msgs = self.consumer.consume(self.batch, timeout=0.2)
+                if msgs:
+                    self.handle_batch(msgs)
+        finally:
+            self.producer.flush(10)
+            self.consumer.close()
+            self.loader.close()
+            server.shutdown()
