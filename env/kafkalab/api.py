@@ -21,8 +21,8 @@ _running: dict[tuple, Cluster] = {}
 
 
 def state_file() -> Path:
-    """Where `python -m kafkalab up` records the cluster it leaves running."""
-    return cache_dir() / "up.json"
+    """Where `python -m kafkalab up` records the cluster it leaves running (KAFKA_LAB_STATE)."""
+    return Path(os.environ.get("KAFKA_LAB_STATE") or cache_dir() / "up.json")
 
 
 def read_state() -> dict | None:

