@@ -1,0 +1,204 @@
+"""The local backend against real Kafka: round trip, failover without loss, faults, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+from confluent_kafka import Producer
+
+from kafkalab import start_cluster
+from kafkalab.clients import consume, produce
+from kafkalab.exceptions import (
+    BrokerStartError,
+    FaultInjectionUnavailableError,
+    PortInUseError,
+)
+
+
+def test_round_trip(cluster, topic_name: str) -> None:
+    cluster.create_topic(topic_name, partitions=2)
+    sent = produce(cluster.producer_config(), topic_name, [f"v{i}" for i in range(200)],
+                   keys=[f"k{i % 7}" for i in range(200)])
+    assert {r.partition for r in sent} <= {0, 1} and len(sent) == 200
+    got = consume(cluster.client_config(), [topic_name], max_messages=200, timeout=30)
+    assert sorted(r.value for r in got) == sorted(f"v{i}" for i in range(200))
+    assert {(r.partition, r.offset) for r in got} == {(r.partition, r.offset) for r in sent}
+
+
+def test_reuse_returns_the_running_cluster() -> None:
+    a = start_cluster(1, backend="local", heap_mb=200)
+    try:
+        assert start_cluster(1, backend="local", heap_mb=200) is a
+    finally:
+        a.stop()
+    assert not a.alive()
+
+
+def test_acks_all_loses_nothing_when_the_leader_is_killed(cluster3) -> None:
+    topic = cluster3.create_topic(partitions=1, replication_factor=3, min_insync_replicas=2)
+    leader = cluster3.leader(topic)
+    producer = Producer(cluster3.producer_config(acks="all", enable_idempotence=True,
+                                                 linger_ms=5))
+    acked: list[int] = []
+    errors: list[str] = []
+
+    def report(err, msg) -> None:  # noqa: ANN001
+        if err is None:
+            acked.append(int(msg.value()))
+        else:
+            errors.append(str(err))
+
+    killed_at = None
+    try:
+        for i in range(3000):
+            producer.produce(topic, str(i).encode(), on_delivery=report)
+            producer.poll(0)
+            if i == 1000:
+                cluster3.broker(leader).kill()
+                killed_at = len(acked)
+            time.sleep(0.001)
+        assert producer.flush(60) == 0
+        new_leader = cluster3.wait_until_leader(topic, not_on=leader)
+        assert new_leader != leader
+        got = consume(cluster3.client_config(), [topic], max_messages=3000, timeout=60)
+        values = [int(r.value) for r in got]
+        assert killed_at is not None and killed_at < 3000
+        assert set(acked) <= set(values), "an acknowledged message was lost"
+        assert len(values) == len(set(values)), "idempotence: no duplicates"
+        assert not errors and len(acked) == 3000
+    finally:
+        cluster3.broker(leader).start()
+    assert leader in cluster3.wait_until_isr(topic, contains=[leader], timeout=60)
+
+
+def test_pause_takes_a_follower_out_of_the_isr_and_resume_brings_it_back(cluster3) -> None:
+    topic = cluster3.create_topic(partitions=1, replication_factor=3)
+    desc = cluster3.describe([topic])
+    follower = next(b for b in desc.partition(topic, 0).replicas if b != desc.leader(topic, 0))
+    cluster3.broker(follower).pause()
+    try:
+        # replica.lag.time.max.ms is 10 s: the frozen follower must drop out of the ISR.
+        produce(cluster3.producer_config(acks="1"), topic, ["x"] * 10)
+        isr = cluster3.wait_until_isr(topic, excludes=[follower], timeout=60)
+        assert follower not in isr
+        assert cluster3.broker(follower).running  # paused, not dead
+    finally:
+        cluster3.broker(follower).resume()
+    assert follower in cluster3.wait_until_isr(topic, contains=[follower], timeout=60)
+
+
+def test_clean_stop_moves_leadership_and_restart_rejoins(cluster3) -> None:
+    topic = cluster3.create_topic(partitions=1, replication_factor=3)
+    leader = cluster3.leader(topic)
+    cluster3.broker(leader).stop()
+    try:
+        assert not cluster3.broker(leader).running
+        assert cluster3.wait_until_leader(topic, not_on=leader) != leader
+    finally:
+        cluster3.broker(leader).start()
+    cluster3.wait_until_brokers(count=3)
+    assert leader in cluster3.wait_until_isr(topic, contains=[leader])
+
+
+def test_external_backend_refuses_fault_injection(cluster) -> None:
+    ext = start_cluster(backend="external", bootstrap_servers=cluster.bootstrap_servers)
+    assert ext.backend == "external" and ext.describe().brokers
+    with pytest.raises(FaultInjectionUnavailableError, match="external"):
+        ext.broker(ext.broker_ids[0]).kill()
+    ext.stop()
+    assert cluster.alive(), "stopping an external cluster must not stop it"
+
+
+def test_port_in_use_is_named() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(PortInUseError, match=str(port)):
+            start_cluster(1, backend="local", ports=[port], reuse=False)
+
+
+def test_a_broker_that_cannot_start_shows_its_log_tail() -> None:
+    with pytest.raises(BrokerStartError, match="broker-1 failed to start") as info:
+        start_cluster(1, backend="local", reuse=False,
+                      broker_config={"num.io.threads": "not-a-number"})
+    assert "num.io.threads" in str(info.value)
+
+
+CHILD = textwrap.dedent("""
+    import json, sys, time
+    from kafkalab import start_cluster
+    c = start_cluster(brokers=%d, mode=%r, backend="local", reuse=False)
+    pids = [n.pid for n in c._backend.nodes]
+    print(json.dumps(pids), flush=True)
+    time.sleep(600)
+""")
+
+
+@pytest.mark.parametrize("brokers,mode", [(1, "kraft"), (1, "zookeeper")])
+def test_no_orphans_when_the_owner_is_sigkilled(brokers: int, mode: str) -> None:
+    """A Jupyter kernel restart SIGKILLs the kernel: its brokers must die with it."""
+    if os.name == "nt":
+        pytest.skip("SIGKILL is POSIX")
+    env = {**os.environ, "KAFKA_LAB_FRESH": "1"}
+    child = subprocess.Popen([sys.executable, "-c", CHILD % (brokers, mode)],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        line = child.stdout.readline()
+        pids = json.loads(line)
+        assert pids and all(psutil.pid_exists(p) for p in pids)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in pids), "a JVM outlived the process that started it"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_cli_cluster_outlives_the_command_and_notebooks_find_it(tmp_path: Path) -> None:
+    env = {**os.environ, "KAFKA_LAB_STATE": str(tmp_path / "up.json")}
+    env.pop("KAFKA_LAB_FRESH", None)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "kafkalab", *a], env=env,  # noqa: E731
+                                    capture_output=True, text=True, timeout=180)
+    try:
+        up = run("up", "--brokers", "1")
+        assert up.returncode == 0, up.stderr
+        status = run("status")
+        assert status.returncode == 0 and "running" in status.stdout
+        state = json.loads((tmp_path / "up.json").read_text())
+        probe = textwrap.dedent(f"""
+            from kafkalab import start_cluster
+            c = start_cluster(1)
+            assert c.bootstrap_servers == {state['bootstrap_servers']!r}, c.bootstrap_servers
+            assert not c.owned
+            print(c.create_topic("t-{uuid.uuid4().hex[:6]}"))
+            c.stop()
+        """)
+        found = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                               text=True, timeout=120)
+        assert found.returncode == 0, found.stderr[-2000:]
+        assert run("status").returncode == 0, "a notebook's stop() must not stop a CLI cluster"
+    finally:
+        down = run("down")
+    assert down.returncode == 0
+    assert run("status").returncode == 1
+    assert not any(_alive(n["pid"]) for n in state["nodes"])
