@@ -1,0 +1,1 @@
+"""Support code for the course's lessons: one module per lesson, imported by its notebook."""
