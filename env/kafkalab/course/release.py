@@ -1,0 +1,64 @@
+"""Generate the student release (notebooks/) from the nbgrader sources (solutions/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ..exceptions import KafkaLabError
+from .paths import CoursePaths
+
+
+def generate(paths: CoursePaths, name: str, release_dir: Path | None = None) -> Path:
+    """Run ``nbgrader generate_assignment NAME --force --no-db`` in grader/ (where nbgrader finds
+    nbgrader_config.py) and return the generated lesson folder (``notebooks/NAME`` unless
+    ``release_dir`` is given)."""
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force", "--no-db"]
+    if release_dir is not None:
+        cmd.append(f"--CourseDirectory.release_directory={Path(release_dir).resolve()}")
+    proc = subprocess.run(cmd, cwd=paths.config.parent, capture_output=True, text=True)
+    out = (Path(release_dir).resolve() if release_dir else paths.notebooks) / name
+    nb = out / f"{name}.ipynb"
+    if proc.returncode != 0 or not nb.is_file():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise KafkaLabError(f"nbgrader generate_assignment {name} failed:\n{tail}\nFix: check the "
+                            f"nbgrader metadata of {paths.solution(name)} (see DEVELOPING.md).")
+    strip_outputs(nb)
+    return out
+
+
+def strip_outputs(path: Path) -> None:
+    """Make sure a release notebook carries no outputs or execution counts (idempotent)."""
+    nb = json.loads(path.read_text())
+    changed = False
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            cell["outputs"], cell["execution_count"] = [], None
+            changed = True
+    if changed:
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+def notebooks_with_outputs(folder: Path) -> list[Path]:
+    """Every .ipynb under ``folder`` with a stored output or execution count."""
+    bad = []
+    for path in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        cells = json.loads(path.read_text()).get("cells", [])
+        if any(c.get("outputs") or c.get("execution_count") for c in cells):
+            bad.append(path)
+    return bad
+
+
+def tree(folder: Path) -> dict[str, object]:
+    """A comparable view of a lesson folder: notebooks parsed as JSON, other files as bytes."""
+    view: dict[str, object] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if ".ipynb_checkpoints" in path.parts or "__pycache__" in path.parts:
+            continue
+        rel = str(path.relative_to(folder))
+        view[rel] = json.loads(path.read_text()) if path.suffix == ".ipynb" else path.read_bytes()
+    return view
