@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Kafka Lab's commands. Each one sets up what it needs first (a .venv, the Python packages,
-the Kafka jars), so on a fresh machine with Python 3.10+ these are all you type:
+the Kafka jars), so on a fresh machine with Python 3.11+ these are all you type:
 
     python lab.py run      # execute every course notebook against real Kafka; prints the results
     python lab.py test     # the whole test suite (extra arguments go to pytest: -m unit, -k ...)
