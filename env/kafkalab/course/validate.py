@@ -1,0 +1,100 @@
+"""`nbgrader validate` semantics for the whole course, executing each notebook at most once.
+
+- Solution: every test cell passes. A papermill run of the current source (same sha256) that
+  finished with no error has already shown this, so it is reused; otherwise the solution runs now.
+- Release (``--invert``): the untouched student copy, with the hidden tests autograde restores,
+  scores zero and raises nothing outside its answer and test cells except the stub's
+  NotImplementedError (or a NameError for what an unanswered cell never defined).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from . import nbcheck
+from .paths import CoursePaths
+from .run import CELL_TIMEOUT, run_one
+
+
+def validate_solution(paths: CoursePaths, name: str, run_dir: Path,
+                      cell_timeout: int = CELL_TIMEOUT) -> dict:
+    src = paths.solution(name)
+    res_file = run_dir / f"{name}.result.json"
+    res = json.loads(res_file.read_text()) if res_file.is_file() else None
+    how = f"reused {res_file}"
+    if not res or res.get("source_sha256") != nbcheck.sha256(src) or res.get("full"):
+        res, how = run_one(paths, name, run_dir, cell_timeout=cell_timeout), "executed now"
+    failed = [g for g in res.get("grade_cells", []) if g["points"] < g["max_points"]]
+    problems = [f"test cell {g['grade_id']} failed: {g['error']}" for g in failed]
+    if res["status"] != "ok":
+        problems.append(f"the notebook failed at cell {res.get('failing_cell', '?')}: "
+                        f"{res.get('error', '')}")
+    if not res.get("grade_cells"):
+        problems.append("no graded test cells found")
+    return {"name": name, "check": "solution", "ok": not problems, "problems": problems,
+            "how": how, "seconds": res.get("seconds")}
+
+
+def validate_release(paths: CoursePaths, name: str, work_dir: Path,
+                     cell_timeout: int = CELL_TIMEOUT) -> dict:
+    """Execute the blank student copy (hidden tests restored) once with the CI parameters."""
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
+
+    problems: list[str] = []
+    release = paths.release(name)
+    if not release.is_file():
+        return {"name": name, "check": "release", "ok": False, "seconds": 0, "how": "",
+                "problems": [f"{release} is missing. Fix: python -m kafkalab.course release "
+                             f"{name}"]}
+    blank = nbcheck.blank_with_hidden_tests(nbcheck.read(paths.solution(name)),
+                                            nbcheck.read(release))
+    for cell in blank.cells:
+        cell.metadata.setdefault("tags", [])  # papermill expects every cell to carry tags
+    blank.metadata.setdefault("papermill", {})
+    blank = parameterize_notebook(blank, paths.ci_parameters(name))
+    os.environ["KAFKA_LAB_FRESH"] = "1"
+    client = NotebookClient(blank, timeout=cell_timeout, kernel_name="python3",
+                            allow_errors=True, resources={"metadata": {"path":
+                                                                       str(release.parent)}})
+    t0 = time.monotonic()
+    try:
+        client.execute()
+    except Exception as exc:  # dead kernel or a cell timeout: the blank copy did not run through
+        problems.append(f"execution stopped: {type(exc).__name__}: {str(exc)[:300]}")
+    seconds = round(time.monotonic() - t0, 2)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out = work_dir / f"{name}.blank.ipynb"
+    out.write_text(json.dumps(blank, indent=1) + "\n")
+    grades = nbcheck.grade_results(blank)
+    scored = [g for g in grades if g.points > 0]
+    problems += [f"test cell {g.grade_id} passes on a blank copy" for g in scored]
+    problems += [f"error outside the answers: {e}"
+                 for e in nbcheck.unexpected_errors(blank, nbcheck.BLANK_ERRORS)]
+    last = next((c for c in reversed(blank.cells) if c.cell_type == "code"), None)
+    if last is not None and last.get("execution_count") is None:
+        problems.append("the last code cell never ran")
+    return {"name": name, "check": "release", "ok": not problems, "problems": problems,
+            "how": f"executed the blank copy into {out}", "seconds": seconds,
+            "points": sum(g.points for g in grades)}
+
+
+def validate(paths: CoursePaths, names: list[str], run_dir: Path, echo: bool = True,
+             solutions: bool = True, releases: bool = True) -> list[dict]:
+    results = []
+    for name in names:
+        checks = ([validate_solution(paths, name, run_dir)] if solutions else []) + \
+                 ([validate_release(paths, name, run_dir / "blank")] if releases else [])
+        for res in checks:
+            results.append(res)
+            if echo:
+                state = "ok" if res["ok"] else "FAILED"
+                print(f"{name} {res['check']}: {state} ({res['how']})", flush=True)
+                for p in res["problems"]:
+                    print(f"    - {p}", flush=True)
+    (run_dir / "validate.json").parent.mkdir(parents=True, exist_ok=True)
+    (run_dir / "validate.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
