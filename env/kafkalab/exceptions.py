@@ -65,8 +65,9 @@ class ClusterTimeoutError(KafkaLabError):
     def __init__(self, what: str, seconds: float, hint: str = "") -> None:
         super().__init__(
             f"Timed out after {seconds:.0f} s waiting for {what}."
-            + (f" {hint}" if hint else " Fix: look at the broker logs (cluster.logs()) or "
-               "give the machine more memory/CPU, then try again.")
+            + (f" {hint}" if hint else " Fix: look at the broker logs "
+               "(cluster.broker(N).log_tail()) or give the machine more memory/CPU, then try "
+               "again.")
         )
 
 
