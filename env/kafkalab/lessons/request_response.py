@@ -708,6 +708,37 @@ class KafkaWorkers:
         self.stop()
 
 
+def _lag(consumer: Consumer, tps: list[TopicPartition]) -> int:
+    total = 0
+    for tp in consumer.committed(tps, timeout=10):
+        low, high = consumer.get_watermark_offsets(tp, timeout=10)
+        total += high - (tp.offset if tp.offset >= 0 else low)
+    return total
+
+
+def group_lag(cluster: Any, topic: str, group: str) -> int:
+    """Records of ``topic`` that ``group`` has not committed yet (summed over partitions)."""
+    consumer = Consumer(cluster.consumer_config(group, enable_auto_commit=False))
+    try:
+        tps = [TopicPartition(topic, p.partition) for p in cluster.describe([topic]).topic(topic)]
+        return _lag(consumer, tps)
+    finally:
+        consumer.close()
+
+
+def topic_size(cluster: Any, topic: str) -> int:
+    """How many records ``topic`` holds (log end minus log start, summed over partitions)."""
+    consumer = Consumer(cluster.consumer_config("topic-size", enable_auto_commit=False))
+    try:
+        total = 0
+        for p in cluster.describe([topic]).topic(topic):
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p.partition), 10)
+            total += high - low
+        return total
+    finally:
+        consumer.close()
+
+
 class LagMonitor:
     """Samples the group's lag (log end offset minus committed offset, summed over
     partitions) every ``every`` seconds in a thread; ``samples`` holds (monotonic time, lag)."""
@@ -722,12 +753,7 @@ class LagMonitor:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def lag(self) -> int:
-        committed = self.consumer.committed(self.tps, timeout=10)
-        total = 0
-        for tp in committed:
-            low, high = self.consumer.get_watermark_offsets(tp, timeout=10)
-            total += high - (tp.offset if tp.offset >= 0 else low)
-        return total
+        return _lag(self.consumer, self.tps)
 
     def _run(self) -> None:
         while not self.stop_event.is_set():
