@@ -57,7 +57,7 @@ class ShopContext:
                 await asyncio.sleep(0.01)
         try:
             err = await asyncio.wait_for(done, timeout)
-        except asyncio.TimeoutError:
+        except Exception:  # asyncio.TimeoutError (not the builtin one before Python 3.11)
             err = f"no acknowledgement within {timeout} s"
         if err is not None:
             raise HTTPException(503, f"Kafka did not acknowledge the write ({err}); retry later")
@@ -229,9 +229,13 @@ def create_app(client: dict[str, Any], prefix: str, plugin: str | None = None) -
         return doc
 
     @app.get("/orders")
-    def list_orders(status: str | None = None) -> list[dict[str, Any]]:
+    def list_orders(status: str | None = None, detail: bool = False) -> list[dict[str, Any]]:
+        """Every order (``?status=shipped`` filters; ``?detail=true`` gives whole documents)."""
+        docs = [d for d in shop.orders() if status is None or d["status"] == status]
+        if detail:
+            return docs
         return [{"order_id": d["order_id"], "status": d["status"], "final": d.get("final", False)}
-                for d in shop.orders() if status is None or d["status"] == status]
+                for d in docs]
 
     @app.get("/orders/{oid}")
     def get_order(oid: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ one log file per process, and no orphans (children die with this process via kaf
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import subprocess
 import sys
@@ -27,6 +28,9 @@ CATALOG: dict[str, dict[str, Any]] = {
     "p-book": {"name": "Designing Event-Driven Systems", "price": 35.0, "stock": 1_000_000},
     "p-sticker": {"name": "Partition sticker", "price": 1.5, "stock": 1_000_000},
 }
+
+
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="shop-spawner")
 
 
 class ShopError(RuntimeError):
@@ -148,7 +152,10 @@ class Shop:
         if p.role == "gateway" and self.plugin:
             cmd += ["--plugin", str(Path(self.plugin).resolve())]
         env = {"KAFKALAB_SHOP": json.dumps(self._settings()), "PYTHONUNBUFFERED": "1"}
-        p.popen = procs.spawn(cmd, p.log, self.workdir, env=env, detached=self.detached)
+        # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, so children are
+        # always forked by one long-lived thread (a restart may be requested from a short one).
+        p.popen = _SPAWNER.submit(procs.spawn, cmd, p.log, self.workdir, env=env,
+                                  detached=self.detached).result()
         p.pid = p.popen.pid
 
     def _all(self) -> list[Proc]:
@@ -234,6 +241,42 @@ class Shop:
             new.append(p)
         if wait and new:
             self.wait_healthy(new)
+
+    def add_gateway(self, plugin: str | Path | None = None, timeout: float = 60.0) -> Proc:
+        """Start one more gateway replica (its own port), with a plugin's endpoints added.
+
+        It reads the shop's state back from Kafka like any gateway; the first gateway keeps
+        running. Raises ShopError with the log when it cannot start (e.g. the plugin fails).
+        """
+        group = self.procs["gateway"]
+        p = Proc("gateway", len(group), free_port(), self.workdir / f"gateway-{len(group)}.log")
+        saved, self.plugin = self.plugin, str(plugin) if plugin else None
+        try:
+            self._spawn(p)
+        finally:
+            self.plugin = saved
+        group.append(p)
+        try:
+            self.wait_healthy([p], timeout=timeout)
+        except ShopError:
+            self._end(p, clean=False)
+            group.remove(p)
+            raise
+        return p
+
+    def wait_assigned(self, role: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """Wait until the replicas of ``role`` together own every partition exactly once
+        (the group has settled after a scale or a restart); return their health."""
+        deadline = time.monotonic() + timeout
+        while True:
+            health = self.health(role)
+            parts = sorted(p for h in health for p in h.get("partitions", []))
+            if parts == list(range(self.partitions)):
+                return health
+            if time.monotonic() > deadline:
+                raise ShopError(f"{role} replicas own partitions {parts} after {timeout} s, "
+                                f"not each of 0..{self.partitions - 1} once")
+            time.sleep(0.2)
 
     # ---- looking inside --------------------------------------------------------------------
     def health(self, role: str) -> list[dict[str, Any]]:

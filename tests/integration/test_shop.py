@@ -1,0 +1,132 @@
+"""The shop end to end: real brokers, real service processes, real HTTP.
+
+REST semantics against the running gateway, then the chaos test: 1,000 orders while each
+service is SIGKILLed once and one broker once; every accepted order must reach a final state
+exactly once, as the REST API shows it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from kafkalab.shop import KAFKA_SERVICES, Shop
+from kafkalab.shop.load import ADDRESS, rising_load, wait_final
+
+
+@pytest.fixture(scope="module")
+def shop(cluster3) -> Iterator[Shop]:
+    with Shop(cluster3, delays={"payments": 0.002}, replicas={"payments": 2}) as s:
+        yield s
+
+
+@pytest.fixture
+def http(shop: Shop) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=shop.url, timeout=30) as client:
+        yield client
+
+
+def eventually(fn, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_products_verbs(http: httpx.Client) -> None:
+    r = http.post("/products", json={"name": "Lamp", "price": 9.5, "stock": 5})
+    assert r.status_code == 201
+    loc = r.headers["location"]
+    assert http.get(loc).json()["name"] == "Lamp"
+    r = http.patch(loc, json={"price": 8.0})
+    assert r.status_code == 200 and r.json() == {**r.json(), "name": "Lamp", "price": 8.0}
+    assert http.get(loc).json()["stock"] == 5  # PATCH kept the other fields
+    r = http.put(loc, json={"name": "Desk lamp", "price": 12.0, "stock": 7})
+    assert r.status_code == 200 and http.get(loc).json()["name"] == "Desk lamp"
+    assert http.put(loc, json={"name": "Desk lamp"}).status_code == 422  # PUT needs it whole
+    assert http.patch(loc, json={}).status_code == 422
+    assert http.patch(loc, json={"price": -1}).status_code == 422
+    assert http.patch("/products/p-none", json={"price": 1}).status_code == 404
+    r = http.put("/products/p-new", json={"name": "New", "price": 1.0, "stock": 1})
+    assert r.status_code == 201 and r.headers["location"] == "/products/p-new"
+    assert http.delete(loc).status_code == 204
+    assert http.get(loc).status_code == 404
+    assert http.delete(loc).status_code == 404
+
+
+def test_carts_and_orders(http: httpx.Client, shop: Shop) -> None:
+    r = http.post("/carts", json={"items": {"p-mug": 1}})
+    assert r.status_code == 201
+    cart = r.headers["location"]
+    r = http.patch(cart, json={"items": {"p-tee": 2, "p-mug": None}})
+    assert r.json()["items"] == {"p-tee": 2}
+    assert http.patch(cart, json={"items": {"p-unknown": 1}}).status_code == 422
+    r = http.put(cart, json={"items": {"p-book": 1}})
+    assert r.status_code == 200 and http.get(cart).json()["items"] == {"p-book": 1}
+    empty = http.post("/carts", json={}).headers["location"]
+    cid = empty.rsplit("/", 1)[1]
+    assert http.post("/orders", json={"cart_id": cid, "address": ADDRESS}).status_code == 409
+    assert http.post("/orders", json={"cart_id": "c-none", "address": ADDRESS}).status_code == 404
+    assert http.post("/orders", json={"items": {"p-mug": 1}}).status_code == 422
+    assert http.post("/orders", json={"items": {"p-mug": "many"},
+                                      "address": ADDRESS}).status_code == 422
+    r = http.post("/orders", json={"cart_id": cart.rsplit("/", 1)[1], "address": ADDRESS})
+    assert r.status_code == 201
+    order = r.headers["location"]
+    assert http.get(cart).status_code == 404  # checked out
+    done = eventually(lambda: http.get(f"{order}/status").json()["final"])
+    assert done, http.get(order).json()
+    assert http.get(f"{order}/status").json()["status"] == "shipped"
+    assert http.get("/orders/o-none").status_code == 404
+    assert http.delete(empty).status_code == 204
+    assert http.delete(order).status_code == 405
+    spec = http.get("/openapi.json").json()
+    assert {"/products/{pid}", "/carts/{cid}", "/orders", "/orders/{oid}"} <= set(spec["paths"])
+    assert http.get("/docs").status_code == 200
+
+
+def test_chaos_every_accepted_order_final_exactly_once(shop: Shop, cluster3) -> None:
+    order, step = list(KAFKA_SERVICES), 2.0
+    actions = {}
+    for k, role in enumerate(order):  # each service killed once, restarted 1.5 s later
+        actions[1.0 + k * step] = (lambda r=role: shop.kill(r))
+        actions[2.5 + k * step] = (lambda r=role: shop.restart(r))
+    actions[4.0] = lambda: cluster3.broker(2).kill()
+    actions[9.0] = lambda: cluster3.broker(2).start()
+    try:
+        rows = rising_load(shop.url, rates=[40, 60, 80], step_s=5.0, actions=actions,
+                           timeout=60, progress=False)
+        rows += rising_load(shop.url, rates=[100], step_s=(1000 - len(rows)) / 100,
+                            timeout=60, progress=False)
+    finally:
+        if not cluster3.broker(2).running:
+            cluster3.broker(2).start()
+    statuses = Counter(r["status"] for r in rows)
+    accepted = [r["order_id"] for r in rows if r["status"] == 201]
+    assert len(rows) >= 1000
+    assert len(accepted) == len(rows), statuses
+    docs = wait_final(shop.url, accepted, timeout=150, progress=False)
+    assert len(docs) == len(accepted), f"{len(accepted) - len(docs)} accepted orders not final"
+    for doc in docs.values():
+        ids = [h["id"] for h in doc["history"]]
+        assert len(ids) == len(set(ids)), doc
+        finals = [h for h in doc["history"] if h["type"] in ("shipped", "rejected")]
+        assert len(finals) == 1, doc
+    # inventory applied each reservation once: available = supplied - reserved by shipped orders
+    everything = httpx.get(f"{shop.url}/orders", params={"detail": "true"}, timeout=30).json()
+    reserved: Counter = Counter()
+    for doc in everything:
+        if doc["status"] == "shipped":
+            reserved.update(doc["items"])
+    for pid, qty in reserved.items():
+        product = httpx.get(f"{shop.url}/products/{pid}").json()
+        assert eventually(lambda p=pid, q=qty, s=product["stock"]: httpx.get(
+            f"{shop.url}/products/{p}").json()["available"] == s - q, 20), (pid, qty, product)
+    restarted = {role: shop.health(role) for role in KAFKA_SERVICES}
+    print({r: sum(h.get("duplicate", 0) for h in hs) for r, hs in restarted.items()})
