@@ -223,12 +223,17 @@ class Timeline:
         if ax is None:
             _, ax = plt.subplots(figsize=(13, 0.7 * len(lanes) + 1.8))
         row = {lane: i for i, lane in enumerate(lanes)}
+        span = max([e.t for e in events] + [1.0]) - since
+        last: dict[str, tuple[float, int]] = {}
         for e in events:
             if e.lane == "you":
                 ax.axvline(e.t, color="tab:red", alpha=0.35, lw=1)
             ax.plot(e.t, row[e.lane], "o", color="tab:red" if e.lane == "you" else "tab:blue")
-            ax.annotate(e.label, (e.t, row[e.lane]), xytext=(3, 6), textcoords="offset points",
-                        fontsize=7, rotation=20)
+            prev_t, level = last.get(e.lane, (-1e9, -1))
+            level = level + 1 if e.t - prev_t < span / 25 else 0  # stagger crowded labels
+            last[e.lane] = (e.t, level)
+            ax.annotate(e.label, (e.t, row[e.lane]), xytext=(3, 5 - 9 * (level % 3)),
+                        textcoords="offset points", fontsize=7)
         ax.set_yticks(range(len(lanes)))
         ax.set_yticklabels(lanes)
         ax.set_ylim(len(lanes) - 0.4, -0.6)
@@ -267,11 +272,9 @@ def measure_failover(cluster: Any, topic: str, victim: int | None = None,
 
 
 def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
-    """Start every stopped broker (in parallel), wait until the ``topics``' ISRs are full again,
+    """Start every stopped broker, wait until the ``topics``' ISRs are full again,
     then run a preferred leader election so leadership is spread as at creation. Returns
     the seconds it took."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from confluent_kafka import ElectionType, TopicPartition
 
     t0 = time.monotonic()
@@ -279,8 +282,10 @@ def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
     if down:
         # ZooKeeper mode refuses a broker whose old ephemeral znode has not expired yet.
         cluster.wait_until_brokers(excludes=down, timeout=timeout)
-        with ThreadPoolExecutor(len(down)) as pool:
-            list(pool.map(lambda b: cluster.broker(b).start(wait=False, timeout=timeout), down))
+        # One after the other, from this thread: the local backend ties each JVM's life to
+        # the thread that spawned it (PR_SET_PDEATHSIG), so a worker thread would kill them.
+        for b in down:
+            cluster.broker(b).start(wait=False, timeout=timeout)
         cluster.wait_until_brokers(contains=down, timeout=timeout)
     cluster.wait_until(lambda d: all(len(p.isr) == len(p.replicas) for p in d.partitions),
                        timeout, f"the ISRs of {topics} to be full", topics=topics)
