@@ -169,32 +169,15 @@ class AcksRun:
     followers: list[int]
     streams: list[Stream]
     seconds: dict[str, float]  # how long each phase took
-    _thread: threading.Thread | None = None
-    _error: list[BaseException] = field(default_factory=list)
+    audits: dict[str, Audit] = field(default_factory=dict)  # stream name -> audit
 
-    def restart(self, cluster: Any) -> None:
-        """Start the killed broker again in the background (see :meth:`wait_restored`)."""
-        def run() -> None:
-            mark = time.monotonic()
-            try:
-                cluster.broker(self.leader).start(timeout=90)
-                for s in self.streams:
-                    cluster.wait_until_isr(s.topic, 0, size=len(cluster.broker_ids), timeout=90)
-            except BaseException as exc:  # reported by wait_restored
-                self._error.append(exc)
-            self.seconds["restart and catch up"] = time.monotonic() - mark
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
 
-    def wait_restored(self, timeout: float = 120.0) -> float:
-        """Wait until the killed broker is back in every ISR; return how long that took."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
-                raise TimeoutError(f"broker {self.leader} not back in the ISRs after {timeout} s")
-        if self._error:
-            raise self._error[0]
-        return self.seconds.get("restart and catch up", 0.0)
+def _audit_all(cluster: Any, run: AcksRun, errors: list[BaseException]) -> None:
+    try:
+        for s in run.streams:
+            run.audits[s.name] = audit(cluster, s)
+    except BaseException as exc:  # re-raised in the caller's thread
+        errors.append(exc)
 
 
 def acks_under_failure(cluster: Any, configs: dict[str, dict[str, Any]], rate: int = 2000,
@@ -206,9 +189,9 @@ def acks_under_failure(cluster: Any, configs: dict[str, dict[str, Any]], rate: i
     each, all led by the same broker). ``hiccup`` s before ``kill_after`` the followers freeze
     (SIGSTOP, like a long GC pause: still in the ISR); at ``kill_after`` the leader is SIGKILLed
     and the followers resume. Streaming goes on until ``duration`` s; then every producer is
-    flushed, the broker restarted, and full ISRs awaited.
+    flushed; every topic is read back and audited while the broker restarts and catches up.
 
-    Returns the streams (audit them with :func:`audit`) and the phases' durations.
+    Returns the streams, their audits (:class:`Audit`) and the phases' durations.
     ``configs`` maps a name to producer overrides such as ``{"acks": "1"}``.
     """
     from tqdm.auto import tqdm
@@ -256,7 +239,21 @@ def acks_under_failure(cluster: Any, configs: dict[str, dict[str, Any]], rate: i
     run.seconds["flush"] = time.monotonic() - mark
     if while_down is not None:
         while_down()
-    run.restart(cluster)
+    # Audit (read every topic back) in a thread while this thread restarts the broker: a node
+    # must be started from a thread that outlives it (the JVM gets PR_SET_PDEATHSIG).
+    errors: list[BaseException] = []
+    auditor = threading.Thread(target=_audit_all, args=(cluster, run, errors), daemon=True)
+    auditor.start()
+    mark = time.monotonic()
+    cluster.broker(leader).start(timeout=90)
+    for s in streams:
+        cluster.wait_until_isr(s.topic, 0, size=len(cluster.broker_ids), timeout=90)
+    run.seconds["restart and catch up"] = time.monotonic() - mark
+    auditor.join(120)
+    if errors:
+        raise errors[0]
+    if auditor.is_alive():
+        raise TimeoutError("reading the topics back took more than 120 s")
     return run
 
 
@@ -383,6 +380,4 @@ def durability_check(cluster: Any, config: dict[str, Any], rate: int = 1000,
 
     run = acks_under_failure(cluster, {"yours": config}, rate, duration, kill_after,
                              leader=leader, progress=progress, while_down=while_down)
-    outcome = audit(cluster, run.streams[0])
-    run.wait_restored()
-    return DurabilityCheck(outcome, result[0] if result else "no delivery report")
+    return DurabilityCheck(run.audits["yours"], result[0] if result else "no delivery report")
