@@ -44,6 +44,7 @@ DEFAULT_IMAGES = {"kraft": f"apache/kafka:{KAFKA_VERSION}",
 ENV_IMAGE, ENV_IMAGE_ZK = "KAFKA_LAB_DOCKER_IMAGE", "KAFKA_LAB_DOCKER_IMAGE_ZOOKEEPER"
 LABEL = "org.kafka-lab.session"
 LABEL_OWNER = "org.kafka-lab.owner"  # host:pid:process start time
+LABEL_CLUSTER = "org.kafka-lab.cluster"  # one cluster's containers and network
 SESSION = uuid.uuid4().hex[:10]
 HOME = PurePosixPath("/kafka-lab")
 DATA = HOME / "data"
@@ -263,6 +264,7 @@ class DockerBackend:
         self.network: Any = None
         self.zookeeper_connect: str | None = None
         self.closed = False
+        self._quorum: tuple[float, dict | None] = (-1.0, None)
         self._plan()
 
     # ---- configuration -------------------------------------------------------------------
@@ -350,7 +352,7 @@ class DockerBackend:
 
         sweep_stale(self.client)
         _ensure_watchdog()
-        labels = {LABEL: SESSION, LABEL_OWNER: _owner()}
+        labels = {LABEL: SESSION, LABEL_OWNER: _owner(), LABEL_CLUSTER: self.prefix}
         self.network = Network(docker_network_kw={"labels": labels}).create()
         zks = [n for n in self.nodes if n.kind == "zookeeper"]
         brokers = [n for n in self.nodes if n.kind == "broker"]
@@ -446,13 +448,25 @@ class DockerBackend:
         return self.node(kind, node_id).log_tail(lines)
 
     # ---- inspection ------------------------------------------------------------------------
+    def statuses(self) -> dict[str, str]:
+        """Every container's state (running, paused, exited...) by name, in one engine call."""
+        found = self.client.containers.list(all=True,
+                                            filters={"label": f"{LABEL_CLUSTER}={self.prefix}"})
+        return {c.name: c.status for c in found}
+
     def quorum_state(self) -> dict | None:
         """The KRaft leader as the running nodes' quorum-state files record it."""
+        if self.mode != "kraft" or self.closed:
+            return None
+        if time.monotonic() - self._quorum[0] < 0.5:  # reading files from containers is slow
+            return self._quorum[1]
+        up = self.statuses()
+        nodes = [n for n in self.nodes if up.get(n.name) in ("running", "paused")]
+        path = f"{DATA}/__cluster_metadata-0/quorum-state"
+        with ThreadPoolExecutor(max(1, len(nodes))) as pool:
+            raws = list(pool.map(lambda n: read_file(n.container._container, path), nodes))
         best: dict | None = None
-        for n in self.nodes:
-            if self.mode != "kraft" or n.status() not in ("running", "paused"):
-                continue
-            raw = read_file(n.container._container, f"{DATA}/__cluster_metadata-0/quorum-state")
+        for raw in raws:
             try:
                 state = json.loads(raw or b"")
             except ValueError:
@@ -460,6 +474,7 @@ class DockerBackend:
             if best is None or state.get("leaderEpoch", -1) > best["leaderEpoch"]:
                 best = {"leaderId": state.get("leaderId", -1),
                         "leaderEpoch": state.get("leaderEpoch", -1)}
+        self._quorum = (time.monotonic(), best)
         return best
 
     def rss_bytes(self) -> int:

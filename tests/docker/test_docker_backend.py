@@ -1,0 +1,189 @@
+"""The docker backend against real Kafka in containers: the same faults as the local backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from confluent_kafka import Producer
+from kazoo.client import KazooClient
+
+from kafkalab import start_cluster
+from kafkalab.clients import consume, produce
+from kafkalab.docker import LABEL, LABEL_CLUSTER, docker_available
+from kafkalab.exceptions import DockerUnavailableError
+
+
+def _containers(label: str) -> list:
+    import docker
+
+    return docker.from_env().containers.list(all=True, filters={"label": label})
+
+
+def _networks(label: str) -> list:
+    import docker
+
+    return docker.from_env().networks.list(filters={"label": label})
+
+
+@pytest.fixture(scope="module")
+def dcluster3(docker_image: str) -> Iterator:
+    with start_cluster(3, backend="docker", image=docker_image, reuse=False) as c:
+        yield c
+
+
+def test_docker_available_fails_fast_with_a_reason(monkeypatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    t0 = time.monotonic()
+    with pytest.raises(DockerUnavailableError, match="nonexistent"):
+        docker_available()
+    assert time.monotonic() - t0 < 2
+
+
+def test_round_trip_pause_resume_and_cleanup(docker_image: str) -> None:
+    with start_cluster(1, backend="docker", image=docker_image, reuse=False) as c:
+        label = f"{LABEL_CLUSTER}={c._backend.prefix}"
+        assert c.backend == "docker" and len(_containers(label)) == 1
+        topic = c.create_topic(partitions=2)
+        sent = produce(c.producer_config(), topic, [f"v{i}" for i in range(100)],
+                       keys=[f"k{i % 5}" for i in range(100)])
+        got = consume(c.client_config(), [topic], max_messages=100, timeout=30)
+        assert sorted(r.value for r in got) == sorted(f"v{i}" for i in range(100))
+        assert {(r.partition, r.offset) for r in got} == {(r.partition, r.offset) for r in sent}
+        assert c.controller() == 1 and c.memory_bytes() > 50 * 2**20
+        assert "Kafka Server started" in c.broker(1).log_tail(200)
+
+        c.broker(1).pause()
+        assert c.broker(1).running  # frozen, not dead
+        with pytest.raises(Exception):  # noqa: B017 (any client error: the broker is silent)
+            c.admin().list_topics(timeout=2)
+        c.broker(1).resume()
+        produce(c.producer_config(), topic, ["after-resume"])
+        assert "after-resume" in [r.value for r in consume(c.client_config(), [topic],
+                                                             max_messages=101, timeout=30)]
+    assert _containers(label) == [] and _networks(label) == []
+
+
+def test_acks_all_loses_nothing_when_the_leader_is_killed(dcluster3) -> None:
+    topic = dcluster3.create_topic(partitions=1, replication_factor=3, min_insync_replicas=2)
+    leader = dcluster3.leader(topic)
+    producer = Producer(dcluster3.producer_config(acks="all", enable_idempotence=True,
+                                                  linger_ms=5))
+    acked: list[int] = []
+    errors: list[str] = []
+
+    def report(err, msg) -> None:  # noqa: ANN001
+        (errors.append(str(err)) if err is not None else acked.append(int(msg.value())))
+
+    killer: threading.Thread | None = None
+    try:
+        for i in range(2000):
+            producer.produce(topic, str(i).encode(), on_delivery=report)
+            producer.poll(0)
+            if i == 700:  # kill from another thread: produce keeps going meanwhile
+                killer = threading.Thread(target=dcluster3.broker(leader).kill)
+                killer.start()
+            time.sleep(0.001)
+        assert killer is not None
+        killer.join()
+        assert not dcluster3.broker(leader).running
+        assert producer.flush(90) == 0
+        assert dcluster3.wait_until_leader(topic, not_on=leader) != leader
+        got = consume(dcluster3.client_config(), [topic], max_messages=2000, timeout=60)
+        values = [int(r.value) for r in got]
+        assert set(acked) <= set(values), "an acknowledged message was lost"
+        assert len(values) == len(set(values)), "idempotence: no duplicates"
+        assert not errors and len(acked) == 2000
+    finally:
+        if killer is not None:
+            killer.join()
+        dcluster3.broker(leader).start()
+    # The killed broker restarts from the same container and data, and rejoins the ISR.
+    assert leader in dcluster3.wait_until_isr(topic, contains=[leader], timeout=90)
+
+
+def test_kraft_controller_is_the_quorum_leader(dcluster3) -> None:
+    state = dcluster3._backend.quorum_state()
+    assert state is not None and state["leaderId"] in (1, 2, 3) and state["leaderEpoch"] >= 1
+    assert dcluster3.describe(topics=[]).controller == state["leaderId"]
+
+
+def test_paused_follower_leaves_the_isr_and_comes_back(dcluster3) -> None:
+    topic = dcluster3.create_topic(partitions=1, replication_factor=3)
+    desc = dcluster3.describe([topic])
+    follower = next(b for b in desc.partition(topic, 0).replicas if b != desc.leader(topic, 0))
+    dcluster3.broker(follower).pause()
+    try:
+        produce(dcluster3.producer_config(acks="1"), topic, ["x"] * 10)
+        assert follower not in dcluster3.wait_until_isr(topic, excludes=[follower], timeout=60)
+        assert dcluster3.broker(follower).running
+    finally:
+        dcluster3.broker(follower).resume()
+    assert follower in dcluster3.wait_until_isr(topic, contains=[follower], timeout=60)
+
+
+def test_zookeeper_sees_broker_and_controller_changes(docker_image: str) -> None:
+    with start_cluster(2, mode="zookeeper", backend="docker", image=docker_image,
+                       reuse=False) as c:
+        zk = KazooClient(hosts=c.zookeeper_connect, timeout=10)
+        zk.start(timeout=30)
+        try:
+            assert sorted(zk.get_children("/brokers/ids")) == ["1", "2"]
+            controller = json.loads(zk.get("/controller")[0])["brokerid"]
+            other = 2 if controller == 1 else 1
+            c.broker(other).kill()  # a non-controller: only its ephemeral znode goes
+            _until(lambda: str(other) not in zk.get_children("/brokers/ids"), 30)
+            assert json.loads(zk.get("/controller")[0])["brokerid"] == controller
+            c.broker(other).start()
+            _until(lambda: str(other) in zk.get_children("/brokers/ids"), 60)
+            c.broker(controller).kill()  # the controller: /controller moves to the other
+            _until(lambda: zk.exists("/controller") and json.loads(
+                zk.get("/controller")[0])["brokerid"] == other, 30)
+            assert str(controller) not in zk.get_children("/brokers/ids")
+        finally:
+            zk.stop()
+            zk.close()
+
+
+def _until(predicate, timeout: float) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from kafkalab import start_cluster
+    c = start_cluster(1, backend="docker", image=sys.argv[1], reuse=False)
+    print(c._backend.nodes[0].container._container.labels[sys.argv[2]], flush=True)
+    time.sleep(600)
+""")
+
+
+def test_no_container_left_when_the_owner_is_sigkilled(docker_image: str) -> None:
+    if os.name == "nt":
+        pytest.skip("SIGKILL is POSIX")
+    child = subprocess.Popen([sys.executable, "-c", CHILD, docker_image, LABEL],
+                             stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "KAFKA_LAB_FRESH": "1"})
+    try:
+        session = child.stdout.readline().strip()
+        label = f"{LABEL}={session}"
+        assert session and len(_containers(label)) == 1
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (_containers(label) or _networks(label)):
+        time.sleep(0.25)
+    assert _containers(label) == [], "a container outlived the process that started it"
+    assert _networks(label) == []
