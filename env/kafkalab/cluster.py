@@ -221,6 +221,7 @@ class Cluster:
                     return desc
             except Exception as exc:  # a broker may be down mid-wait; keep polling
                 last = exc
+                self._admin = None  # its connection may hang on a paused broker: start afresh
             if time.monotonic() > deadline:
                 raise ClusterTimeoutError(what, timeout, f"Last error: {last}" if last else "")
             time.sleep(interval)
