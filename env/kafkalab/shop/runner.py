@@ -278,6 +278,15 @@ class Shop:
                                 f"not each of 0..{self.partitions - 1} once")
             time.sleep(0.2)
 
+    def pause(self, role: str) -> None:
+        """Every replica of ``role`` stops fetching but stays in its group (a held backlog)."""
+        for p in self.procs.get(role, []):
+            httpx.post(f"{p.url}/pause", timeout=10)
+
+    def resume(self, role: str) -> None:
+        for p in self.procs.get(role, []):
+            httpx.post(f"{p.url}/resume", timeout=10)
+
     # ---- looking inside --------------------------------------------------------------------
     def health(self, role: str) -> list[dict[str, Any]]:
         out = []

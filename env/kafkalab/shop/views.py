@@ -64,7 +64,15 @@ class Tables:
         return ends
 
     def _run(self) -> None:
-        ends = self._ends()
+        deadline = time.monotonic() + 120
+        while True:  # a broker may be down while this process starts
+            try:
+                ends = self._ends()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         self._consumer.assign([TopicPartition(n, p, OFFSET_BEGINNING) for n, p in ends])
         pending = {tp for tp, hi in ends.items() if hi > 0}
         if not pending:

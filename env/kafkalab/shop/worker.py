@@ -18,7 +18,14 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
 
 from .topics import decode, encode, topic
 
@@ -43,7 +50,15 @@ def read_partition(loader: Consumer, name: str, partition: int,
                    timeout: float = 30.0) -> int:
     """Read one partition from its start to its current end; return how many records."""
     tp = TopicPartition(name, partition)
-    lo, hi = loader.get_watermark_offsets(tp, timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while True:  # a broker may be down right now: retry until the deadline
+        try:
+            lo, hi = loader.get_watermark_offsets(tp, timeout=5)
+            break
+        except KafkaException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     if hi <= lo:
         return 0
     loader.assign([TopicPartition(name, partition, OFFSET_BEGINNING)])
@@ -79,11 +94,20 @@ class Stats:
                     "uptime_s": round(time.time() - self.started, 1), **self.counts}
 
 
-def serve_health(port: int, body: Callable[[], dict[str, Any]]) -> ThreadingHTTPServer:
+def serve_health(port: int, body: Callable[[], dict[str, Any]],
+                 paused: threading.Event | None = None) -> ThreadingHTTPServer:
+    """GET /health answers ``body()``; POST /pause and /resume hold and release consumption
+    (the member stays in its group, so its partitions are not reassigned)."""
     class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            if paused is not None and self.path in ("/pause", "/resume"):
+                paused.set() if self.path == "/pause" else paused.clear()
+            self.do_GET()
+
         def do_GET(self) -> None:  # noqa: N802
             data = json.dumps(body()).encode()
-            self.send_response(200 if self.path.startswith("/health") else 404)
+            self.send_response(200 if self.path.startswith(("/health", "/pause", "/resume"))
+                               else 404)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -104,17 +128,32 @@ class Worker:
         self.port, self.replica, self.batch = port, replica, batch
         self.stats = Stats()
         self.stop = threading.Event()
+        self.paused = threading.Event()
+        self._held = False
         self.kinds = {topic(prefix, k): k for k in service.inputs}
         self.failed: list[str] = []
         self.producer = Producer(producer_config(client))
         self.consumer = Consumer({
             **client, "group.id": f"{prefix}.{service.name}",
-            "group.instance.id": f"{prefix}.{service.name}-{replica}",  # static membership
             "enable.auto.commit": False, "auto.offset.reset": "earliest",
             "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
             "partition.assignment.strategy": "range"})
         self.loader = Consumer({**client, "group.id": f"{prefix}.{service.name}-loader",
                                 "enable.auto.commit": False})
+
+    def _health(self) -> dict[str, Any]:
+        return {**self.stats.snapshot(self.service.name, self.replica),
+                "paused": self.paused.is_set()}
+
+    def _hold(self) -> None:
+        """Paused: keep the group membership alive (poll) but fetch nothing."""
+        parts = self.consumer.assignment()
+        if parts:
+            self.consumer.pause(parts)
+        msg = self.consumer.poll(0.2)  # only rebalance callbacks and errors can come
+        if msg is not None and not msg.error():
+            self.consumer.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
+        self._held = True
 
     def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
         for p in sorted({tp.partition for tp in parts}):
@@ -138,10 +177,11 @@ class Worker:
             self.failed.append(str(err))
 
     def _flush_and_commit(self, consumer: Consumer) -> None:
-        left = self.producer.flush(60)
-        if self.failed or left:
-            raise RuntimeError(f"{self.service.name}: outputs not acknowledged ({self.failed[:1]},"
-                               f" {left} pending); exiting so that the batch is redelivered")
+        while self.producer.flush(1.0) > 0:  # brokers down: wait (librdkafka keeps retrying)
+            pass
+        if self.failed:
+            raise SystemExit(f"{self.service.name}: outputs not acknowledged ({self.failed[:1]}); "
+                             "exiting without commit, so that the batch is delivered again")
         try:
             consumer.commit(asynchronous=False)
         except Exception as exc:  # nothing consumed yet / rebalancing: the next batch commits
@@ -151,6 +191,8 @@ class Worker:
     def handle_batch(self, msgs: list[Any]) -> None:
         for msg in msgs:
             if msg.error():
+                if msg.error().fatal():
+                    raise SystemExit(f"{self.service.name}: fatal consumer error {msg.error()}")
                 if msg.error().code() != KafkaError._PARTITION_EOF:
                     print(f"consume error: {msg.error()}", flush=True)
                 continue
@@ -170,8 +212,7 @@ class Worker:
             self.stats.counts["batches"] += 1
 
     def run(self) -> None:
-        server = serve_health(self.port, lambda: self.stats.snapshot(self.service.name,
-                                                                     self.replica))
+        server = serve_health(self.port, self._health, self.paused)
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         self.consumer.subscribe(list(self.kinds), on_assign=self._on_assign,
                                 on_revoke=self._on_revoke)
@@ -179,6 +220,12 @@ class Worker:
         print(f"{self.service.name}[{self.replica}] consuming {list(self.kinds)}", flush=True)
         try:
             while not self.stop.is_set():
+                if self.paused.is_set():
+                    self._hold()
+                    continue
+                if self._held:
+                    self._held = False
+                    self.consumer.resume(self.consumer.assignment())
                 msgs = self.consumer.consume(self.batch, timeout=0.2)
                 if msgs:
                     self.handle_batch(msgs)
