@@ -45,22 +45,50 @@ def cores() -> int:
 
 
 def fill(cluster: Any, topic: str, messages: int, value_size: int = 100,
-         keys: Iterable[str] | None = None) -> int:
-    """Write ``messages`` records of ``value_size`` bytes (keyed by ``keys`` when given)."""
+         keys: Iterable[str] | None = None, round_robin: int | None = None) -> int:
+    """Write ``messages`` records of ``value_size`` bytes: keyed by ``keys`` when given, or
+    spread exactly evenly over ``round_robin`` partitions, else left to the partitioner."""
     producer = Producer(cluster.producer_config(linger_ms=20, batch_num_messages=10000))
     value = b"x" * value_size
     key_iter = iter(keys) if keys is not None else None
-    for _ in range(messages):
+    for i in range(messages):
         key = next(key_iter) if key_iter is not None else None
+        extra = {"partition": i % round_robin} if round_robin else {}
         while True:
             try:
-                producer.produce(topic, value, key)
+                producer.produce(topic, value, key, **extra)
                 break
             except BufferError:
                 producer.poll(0.05)
     if producer.flush(60):
         raise RuntimeError(f"Could not write every record to {topic} within 60 s")
     return messages
+
+
+# ---- per-order events for the key-scheme exercise ----------------------------------------
+def order_events(hot_orders: int = 40, customers: int = 20, orders_each: int = 2,
+                 steps: int = 5) -> list[dict[str, Any]]:
+    """Events of orders, interleaved in time: customer ``C-HOT`` places ``hot_orders`` orders,
+    each other customer ``orders_each``; every order goes through ``steps`` numbered steps."""
+    orders = [("C-HOT", f"O-H{i:03d}") for i in range(hot_orders)]
+    orders += [(f"C-{c:03d}", f"O-{c:03d}-{i}") for c in range(customers)
+               for i in range(orders_each)]
+    return [{"customer": c, "order": o, "seq": s} for s in range(steps) for c, o in orders]
+
+
+def produce_events(cluster: Any, topic: str, events: list[dict[str, Any]],
+                   key_fn: Callable[[str, str], str]) -> list[Any]:
+    """Produce ``events`` in order, keyed by ``key_fn(customer, order)``, with idempotence on
+    (no reordering on retries); then read the topic back. Returns the consumed records."""
+    import json
+
+    from ..clients import consume, produce
+
+    keys = [key_fn(e["customer"], e["order"]) for e in events]
+    conf = {**cluster.producer_config(enable_idempotence=True), "log_level": 3}  # errors only
+    produce(conf, topic, [json.dumps(e) for e in events], keys)
+    return consume(cluster.consumer_config(f"check-{uuid.uuid4().hex[:8]}"), [topic],
+                   max_messages=len(events), timeout=60, idle=5)
 
 
 def _run(workers: list[tuple[Callable[..., None], tuple]], settle: Callable[[dict], bool],
