@@ -182,7 +182,8 @@ def _app(cfg: ServiceConfig) -> Any:
         if path == "/scale":
             m = pool.metrics()
             error = pool.scale(int(query.get("pods", m["pods"])), int(query.get("cpu", m["cpu"])))
-            return await reply(send, 409 if error else 200, {"error": error} or pool.metrics())
+            return await reply(send, 409 if error else 200,
+                               {"error": error} if error else pool.metrics())
         return await reply(send, 404, {"error": f"no route {path}"})
 
     return app
@@ -329,7 +330,7 @@ def ramp(start_rps: float, peak_rps: float, ramp_s: float, hold_s: float = 0.0,
     for answers), bounded by ``max_requests``."""
     times: list[float] = []
     t, total = 0.0, ramp_s + hold_s
-    while t < total and len(times) < max_requests:
+    while t < total - 1e-9 and len(times) < max_requests:
         times.append(t)
         rate = peak_rps if ramp_s <= 0 else start_rps + (peak_rps - start_rps) * min(t / ramp_s, 1)
         t += 1.0 / max(rate, 0.1)

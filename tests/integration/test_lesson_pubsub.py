@@ -1,0 +1,58 @@
+"""Lesson 02 support on a real broker: who gets what in each model, and the counted work."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kafkalab.clients import consume
+from kafkalab.lessons import pubsub as ps
+
+
+@pytest.fixture(scope="module")
+def orders(cluster) -> tuple[str, list[dict]]:
+    topic = cluster.create_topic(prefix="ps-orders", partitions=4, replication_factor=1)
+    events = ps.make_orders(600, seed=11)
+    assert ps.fill(cluster, topic, events) == 600
+    return topic, events
+
+
+def test_fill_keeps_each_customer_in_one_partition(cluster, orders) -> None:
+    topic, events = orders
+    assert sum(ps.partition_sizes(cluster, topic).values()) == len(events)
+    got = consume(cluster.client_config(), [topic], max_messages=len(events), timeout=30)
+    where: dict[str, set[int]] = {}
+    for r in got:
+        where.setdefault(r.key, set()).add(r.partition)
+        assert json.loads(r.value)["customer"] == r.key
+    assert all(len(p) == 1 for p in where.values())
+
+
+def test_queue_split_serves_each_job_once_and_leaves_extra_workers_idle(cluster) -> None:
+    topic = cluster.create_topic(prefix="ps-jobs", partitions=2, replication_factor=1)
+    jobs = ps.make_orders(100, seed=2)
+    workers = ps.queue_split(cluster, topic, f"{topic}-group", 3, jobs, timeout=90)
+    ids = sorted(e["id"] for w in workers for e in w.kept)
+    assert ids == list(range(100))
+    assert sorted(len(w.partitions) for w in workers) == [0, 1, 1]
+
+
+@pytest.mark.parametrize("model", ps.MODELS)
+def test_measure_delivers_what_each_model_promises(cluster, orders, model: str) -> None:
+    topic, events = orders
+    res = ps.measure(cluster, model, topic, events, 2, conditions=2, min_amount=100, timeout=60)
+    assert res["complete"], res
+    rules = ps.subscriber_rules(2, 2)
+    if model == "topic":
+        assert res["deliveries_per_msg"] == 2 and res["kept"] == [600, 600]
+    elif model == "queue":
+        assert res["deliveries_per_msg"] == 1 and sum(res["kept"]) == 600
+    elif model.startswith("content"):
+        assert res["kept"] == [sum(r.evaluate(e) for e in events) for r in rules]
+        assert res["evaluations_per_msg"] > 0
+    else:  # hybrid: subscriber i reads region i % 3, orders of amount >= 100
+        want = [sum(e["region"] == ps.REGIONS[i] and e["amount"] >= 100 for e in events)
+                for i in range(2)]
+        assert res["kept"] == want
+        assert res["writes_per_msg"] == round(sum(e["amount"] >= 100 for e in events) / 600, 3)

@@ -1,0 +1,110 @@
+"""Lesson 01 support without Kafka: schedules, autoscaler decisions, records, and the real
+HTTP service on 127.0.0.1 (a child process) under small, bounded loads."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from kafkalab.lessons import request_response as rr
+
+
+def test_ramp_integrates_the_rate_and_is_bounded() -> None:
+    times = rr.ramp(10, 30, ramp_s=4, hold_s=1)
+    assert times == sorted(times) and times[0] == 0 and times[-1] < 5
+    assert 80 * 0.9 < len(times) < 110 * 1.1  # 4 s averaging 20 req/s + 1 s at 30 req/s
+    assert len(rr.ramp(1000, 1000, 10, max_requests=50)) == 50
+    steady = rr.ramp(5, 5, 2)
+    assert len(steady) == 10
+
+
+@pytest.mark.parametrize("mode, metrics, expected", [
+    ("hpa", {"pods": 1, "cpu": 1, "busy": 1, "queue": 3}, (4, 1)),  # demand 4x, capped at 4
+    ("hpa", {"pods": 2, "cpu": 1, "busy": 1, "queue": 0}, (2, 1)),  # never scales down
+    ("hpa", {"pods": 2, "cpu": 2, "busy": 4, "queue": 10}, (2, 2)),  # node full: 2 x 2
+    ("vpa", {"pods": 1, "cpu": 1, "busy": 1, "queue": 1}, (1, 3)),  # ceil(2 / 0.7)
+    ("vpa", {"pods": 2, "cpu": 1, "busy": 2, "queue": 20}, (2, 2)),  # 4 cpus / 2 pods
+])
+def test_desired_scale(mode: str, metrics: dict, expected: tuple[int, int]) -> None:
+    assert rr.desired_scale(metrics, mode, target=0.7, node_cpus=4) == expected
+
+
+def test_desired_scale_rejects_unknown_mode() -> None:
+    with pytest.raises(ValueError, match="hpa"):
+        rr.desired_scale({"pods": 1, "cpu": 1, "busy": 0, "queue": 0}, "both", 0.7, 4)
+
+
+def _run(records: list[rr.RequestRecord]) -> rr.LoadRun:
+    return rr.LoadRun("synthetic", records, [{"t": 0.1, "pods": 2, "cpu": 1}], 0.0, 0.0,
+                      duration=2.0, timeout=1.0)
+
+
+def test_timeline_and_summary_count_outcomes() -> None:
+    recs = [rr.RequestRecord(0.1 * i, 0.2, "ok") for i in range(10)]  # sent 0.0-0.9 s
+    recs += [rr.RequestRecord(1.2, 0.001, "dropped", "503"), rr.RequestRecord(1.3, None, "timeout")]
+    run = _run(recs)
+    assert run.counts() == {"ok": 10, "dropped": 1, "timeout": 1, "error": 0}
+    tl = run.timeline(1.0)
+    assert list(tl.offered) == [10, 2]
+    assert list(tl.served) == [8, 2]  # answers completed 0.2-1.1 s
+    assert list(tl.dropped) == [0, 1] and list(tl.timeout) == [0, 1]
+    assert tl.p50_ms[0] == pytest.approx(200)
+    s = run.summary()
+    assert s["sent"] == 12 and s["max_pods"] == 2 and s["p95_ms"] == pytest.approx(200)
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[rr.Service]:
+    with rr.Service(service_ms=50, queue_limit=5, node_cpus=4, pod_start_s=0.3,
+                    restart_s=0.3) as svc:
+        yield svc
+
+
+def test_service_binds_localhost_and_serves_within_capacity(service: rr.Service) -> None:
+    assert service.url.startswith("http://127.0.0.1:")
+    service.reset(pods=1, cpu=1)
+    run = rr.run_load(service.url, rr.ramp(8, 8, 1.5), timeout=2.0, progress=False)
+    assert run.counts()["ok"] == len(run.requests) == 12
+    assert all(r.latency is not None and r.latency >= 0.045 for r in run.requests)
+    assert service.metrics()["served"] == 12
+
+
+def test_overload_drops_when_the_queue_is_full(service: rr.Service) -> None:
+    service.reset(pods=1, cpu=1)
+    run = rr.run_load(service.url, rr.ramp(100, 100, 0.5), timeout=0.2, progress=False)
+    counts = run.counts()
+    assert counts["dropped"] > 0 and counts["timeout"] > 0
+    # a 503 that reaches a client after its timeout counts there as a timeout
+    assert 0 < counts["dropped"] <= service.metrics()["dropped"]
+    assert sum(counts.values()) == len(run.requests) == 50
+
+
+def test_scaling_respects_the_node_and_restarts_on_resize(service: rr.Service) -> None:
+    service.reset(pods=1, cpu=1)
+    with pytest.raises(ValueError, match="exceed"):
+        service.scale(pods=5)
+    m = service.scale(cpu=2)  # VPA Recreate: the pod restarts
+    assert m["cpu"] == 2 and m["ready_pods"] == 0 and m["slots"] == 0
+    time.sleep(0.6)
+    m = service.scale(pods=2)  # HPA: the new pod starts
+    assert m["pods"] == 2 and m["ready_pods"] == 1 and m["slots"] == 2
+    time.sleep(0.6)
+    assert service.metrics()["slots"] == 4
+    with pytest.raises(ValueError):
+        service.reset(pods=3, cpu=2)
+
+
+def test_autoscaled_run_grows_to_the_node_limit(service: rr.Service) -> None:
+    service.reset(pods=1, cpu=1)
+    run = rr.run_load(service.url, rr.ramp(20, 120, 3), timeout=2.0, autoscale="hpa",
+                      node_cpus=4, sample_s=0.1, scale_every=0.3, progress=False)
+    assert run.summary()["max_pods"] == 4
+    assert max(s["slots"] for s in run.samples) == 4
+
+
+def test_front_door_without_kafka_answers_an_error(service: rr.Service) -> None:
+    resp = httpx.post(f"{service.url}/submit", timeout=5)
+    assert resp.status_code == 501 and "Kafka" in resp.json()["error"]
