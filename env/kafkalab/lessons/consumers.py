@@ -62,6 +62,7 @@ class Group:
         self.overrides = overrides
         self.members: dict[str, Consumer] = {}
         self.rebalances = 0
+        self.revoked = 0  # partitions taken away from members (eager: all; KIP-848: moved ones)
 
     def add(self, name: str | None = None) -> str:
         name = name or f"c{len(self.members) + 1}"
@@ -71,7 +72,10 @@ class Group:
         def on_assign(_c: Consumer, _parts: list[TopicPartition]) -> None:
             self.rebalances += 1
 
-        consumer.subscribe([self.topic], on_assign=on_assign)
+        def on_revoke(_c: Consumer, parts: list[TopicPartition]) -> None:
+            self.revoked += len(parts)
+
+        consumer.subscribe([self.topic], on_assign=on_assign, on_revoke=on_revoke)
         self.members[name] = consumer
         return name
 
@@ -227,6 +231,56 @@ def committed(cluster: Any, group: str, topic: str) -> dict[int, int]:
         parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         got = consumer.committed([TopicPartition(topic, p) for p in sorted(parts)], timeout=10)
         return {tp.partition: tp.offset for tp in got}
+    finally:
+        consumer.close()
+
+
+def moves(steps: list[tuple[str, dict[str, list[int]], float]]) -> list[int]:
+    """How many partitions changed owner at each step (the first step counts all)."""
+    out, before = [], {}
+    for _label, assignment, _s in steps:
+        owner = {p: n for n, ps in assignment.items() for p in ps}
+        out.append(sum(owner[p] != before.get(p) for p in owner))
+        before = owner
+    return out
+
+
+def plot_assignments(steps: list[tuple[str, dict[str, list[int]], float]], partitions: int,
+                     title: str = "", ax: Any = None) -> Any:
+    """One row per step (a member joined or left), one column per partition, coloured and
+    labelled by the consumer that owns it; idle consumers are listed at the right."""
+    import matplotlib.pyplot as plt
+
+    names = sorted({n for _l, a, _s in steps for n in a}, key=lambda n: (len(n), n))
+    colors = {n: plt.cm.tab10(i % 10) for i, n in enumerate(names)}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.1 * partitions + 4, 0.5 * len(steps) + 1))
+    for row, (_label, assignment, seconds) in enumerate(steps):
+        for name, parts in assignment.items():
+            for p in parts:
+                ax.add_patch(plt.Rectangle((p + 0.05, row + 0.1), 0.9, 0.8, color=colors[name]))
+                ax.text(p + 0.5, row + 0.5, name, ha="center", va="center", color="white")
+        idle = [n for n, ps in sorted(assignment.items()) if not ps]
+        ax.text(partitions + 0.1, row + 0.5, f"{seconds:.1f} s" + (f"; idle: {', '.join(idle)}"
+                                                                  if idle else ""), va="center")
+    ax.set_xlim(0, partitions + 2.5)
+    ax.set_ylim(len(steps), 0)
+    ax.set_xticks([p + 0.5 for p in range(partitions)])
+    ax.set_xticklabels([f"p{p}" for p in range(partitions)])
+    ax.set_yticks([r + 0.5 for r in range(len(steps))])
+    ax.set_yticklabels([label for label, _a, _s in steps])
+    ax.set_title(title or "partition owners after each rebalance (time to settle)")
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def commit_offsets(cluster: Any, group: str, offsets: dict[tuple[str, int], int]) -> None:
+    """Commit ``{(topic, partition): offset}`` for ``group`` (which must have no members)."""
+    consumer = Consumer({**cluster.consumer_config(group), "log_level": 0})
+    try:
+        consumer.commit(offsets=[TopicPartition(t, p, o) for (t, p), o in offsets.items()],
+                        asynchronous=False)
     finally:
         consumer.close()
 

@@ -1,0 +1,87 @@
+"""Lesson 04 support against a real broker: group assignment, crash-and-resume accounting,
+a worker pool surviving SIGKILL, and lag as Kafka's own tool reports it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kafkalab.clients import produce
+from kafkalab.lessons.consumers import (
+    Group,
+    commit_offsets,
+    committed,
+    crash_and_resume,
+    end_offsets,
+    kafka_tool_lag,
+    moves,
+    pool_with_crash,
+)
+
+
+def reference_worker(config, topic, process, should_stop):  # runs in a worker process
+    consumer = Consumer({**config, "enable.auto.commit": False})  # noqa: F821 - worker prelude
+    consumer.subscribe([topic])
+    try:
+        while not should_stop():
+            batch = [m for m in consumer.consume(50, 0.5) if m.error() is None]
+            for msg in batch:
+                process(msg)
+            if batch:
+                consumer.commit(asynchronous=False)
+    finally:
+        consumer.close()
+
+
+def broken_worker(config, topic, process, should_stop):
+    raise ValueError("broken on purpose")
+
+
+def test_group_spreads_partitions_and_leaves_extra_members_idle(cluster) -> None:
+    topic = cluster.create_topic(partitions=2, replication_factor=1)
+    group = Group(cluster, topic, "t-group")
+    try:
+        steps = []
+        for _ in range(3):
+            group.add()
+            steps.append(("joined", group.settle(2, stable=1.0), 0.0))
+        final = steps[-1][1]
+        assert sorted(p for ps in final.values() for p in ps) == [0, 1]
+        assert sum(1 for ps in final.values() if not ps) == 1
+        assert moves(steps)[0] == 2
+    finally:
+        group.close()
+
+
+def test_crash_after_processing_redelivers_the_uncommitted_tail(cluster, tmp_path: Path) -> None:
+    topic = cluster.create_topic(partitions=2, replication_factor=1)
+    produce(cluster.producer_config(), topic, [str(i) for i in range(200)])
+    result = crash_and_resume(cluster, topic, "t-crash", tmp_path, "after", kill_after=70,
+                              batch=30, delay=0.01)
+    assert result.missing == 0
+    assert result.redelivered == result.processed_before_kill - result.committed_at_kill > 0
+    assert result.resumed_after > 3  # the dead member held its partitions (session timeout 6 s)
+
+
+def test_pool_with_crash_reference_and_broken_workers(cluster, tmp_path: Path) -> None:
+    topic = cluster.create_topic(partitions=3, replication_factor=1)
+    produce(cluster.producer_config(), topic, [f"job-{i}" for i in range(240)])
+    good = pool_with_crash(cluster, reference_worker, topic, "t-pool", tmp_path / "good",
+                           workers=3, kill_after=60, delay=0.005)
+    assert good.missing == 0 and good.committed_to_end, good
+    assert committed(cluster, "t-pool", topic) == end_offsets(cluster, topic)
+    with pytest.raises(RuntimeError, match="broken on purpose"):
+        pool_with_crash(cluster, broken_worker, topic, "t-pool-bad", tmp_path / "bad",
+                        workers=2, kill_after=10, timeout=20)
+
+
+def test_kafka_tool_lag_matches_committed_offsets(cluster) -> None:
+    topic = cluster.create_topic(partitions=2, replication_factor=1)
+    producer = cluster.producer()
+    for p, n in ((0, 12), (1, 5)):
+        for i in range(n):
+            producer.produce(topic, value=str(i), partition=p)
+    producer.flush(10)
+    commit_offsets(cluster, "t-lag", {(topic, 0): 2, (topic, 1): 5})
+    assert kafka_tool_lag(cluster, "t-lag") == {(topic, 0): 10, (topic, 1): 0}
