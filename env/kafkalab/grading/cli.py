@@ -1,0 +1,62 @@
+"""python -m kafkalab.grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
+
+Grades a folder of submissions with nbgrader autograde, each in a private Kafka cluster started
+by its own kernel, and writes OUT/grades.csv, OUT/gradebook.db and OUT/feedback/<student>/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..course.paths import CoursePaths, find_root, lessons
+from ..exceptions import KafkaLabError
+from .collect import collect
+from .runner import Options, grade_all
+
+
+def default_jobs() -> int:
+    return max(2, min(4, (os.cpu_count() or 2) + 1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kafkalab.grade", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("submissions", type=Path,
+                    help="nbgrader's submitted/ folder (or its parent), or a folder of .ipynb")
+    ap.add_argument("--assignment", help="assignment name (needed for a plain folder whose file "
+                    "names do not contain it)")
+    ap.add_argument("--out", type=Path, default=Path("build/grades"),
+                    help="grading folder: gradebook, grades.csv, feedback (default build/grades)")
+    ap.add_argument("--jobs", type=int, default=default_jobs(),
+                    help="submissions graded at once (default %(default)s)")
+    ap.add_argument("--timeout", type=int, default=30, help="per-cell time limit in seconds")
+    ap.add_argument("--submission-timeout", type=int, default=600,
+                    help="wall-clock limit for one whole submission in seconds")
+    ap.add_argument("--regrade", action="store_true", help="grade again what is already graded")
+    ap.add_argument("--root", type=Path, help="course repository (default: found from here)")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = ap.parse_args(argv)
+    try:
+        paths = CoursePaths(find_root(args.root))
+        subs = collect(args.submissions, lessons(paths), args.assignment)
+        opts = Options(out=args.out, jobs=args.jobs, cell_timeout=args.timeout,
+                       submission_timeout=args.submission_timeout, regrade=args.regrade,
+                       progress=not args.quiet)
+        results = grade_all(paths, subs, opts)
+    except KafkaLabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bad = [r for r in results.values() if r["status"] != "graded"]
+    out = args.out.resolve()
+    print(f"{len(results)} submission(s), {len(bad)} not graded normally "
+          f"({', '.join(sorted(r['student'] + ': ' + r['status'] for r in bad)) or 'none'}).")
+    print(f"Grades: {out / 'grades.csv'}; feedback: {out / 'feedback'}; gradebook: "
+          f"{out / 'gradebook.db'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The grading course folder (OUT): nbgrader config, gradebook, sources, submitted copies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ..course import nbcheck
+from ..course.paths import CoursePaths
+from ..exceptions import KafkaLabError
+from .collect import Submission
+
+CONFIG = '''\
+"""nbgrader configuration of this grading folder (written by python -m kafkalab.grade)."""
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.db_url = {db_url!r}
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.log",
+                            "ci_parameters.json"]
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# per-cell time limit; an interrupted cell records a CellTimeoutError and grading goes on
+c.Execute.timeout = {timeout}
+c.Execute.interrupt_on_timeout = True
+c.GuardedExecute.setup_timeout = {setup_timeout}  # locked setup cells (cluster start) get longer
+# a deleted or renamed test cell is put back from the gradebook (so it cannot be skipped)
+c.OverwriteCells.add_missing_cells = True
+# a kernel that dies leaves the rest of the notebook scored zero instead of failing the run
+c.Autograde.autograde_preprocessors = [
+    "kafkalab.grading.execute.GuardedExecute" if p is Execute else p
+    for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+'''
+
+
+def write_config(out: Path, cell_timeout: int, setup_timeout: int = 180) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    db_url = f"sqlite:///{(out / 'gradebook.db').resolve()}?timeout=120"
+    path = out / "nbgrader_config.py"
+    path.write_text(CONFIG.format(root=str(out.resolve()), db_url=db_url, timeout=cell_timeout,
+                                  setup_timeout=max(setup_timeout, cell_timeout)))
+    return path
+
+
+def max_points(paths: CoursePaths, assignment: str) -> float:
+    return sum(g.max_points for g in nbcheck.grade_results(nbcheck.read(
+        paths.solution(assignment))))
+
+
+def prepare_assignment(paths: CoursePaths, out: Path, assignment: str) -> None:
+    """Copy solutions/A to OUT/source/A and record it in the gradebook (generate_assignment),
+    unless that was done already for the same source (a resumed run skips it)."""
+    src_dir = paths.solutions / assignment
+    digest = nbcheck.sha256(paths.solution(assignment))
+    marker = out / "source" / f".{assignment}.sha256"
+    if marker.is_file() and marker.read_text().strip() == digest and \
+            (out / "gradebook.db").is_file():
+        return
+    dst = out / "source" / assignment
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src_dir, dst, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
+                                                                "__pycache__"))
+    proc = subprocess.run([sys.executable, "-m", "kafkalab.grading.worker", "generate",
+                           str(out), assignment], capture_output=True, text=True, cwd=out)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise KafkaLabError(f"Could not record {assignment} in the gradebook:\n{tail}\nFix: "
+                            f"check `python -m kafkalab.course validate --only {assignment}`.")
+    marker.write_text(digest + "\n")
+
+
+def place(out: Path, sub: Submission) -> Path:
+    """Copy a submission to OUT/submitted/<student>/<assignment>/ under the names nbgrader
+    expects (a lone notebook is renamed to <assignment>.ipynb); return that folder."""
+    dest = out / "submitted" / sub.student / sub.assignment
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    notebooks = [f for f in sub.files if f.suffix == ".ipynb"]
+    for f in sub.files:
+        name = f"{sub.assignment}.ipynb" if len(notebooks) == 1 and f in notebooks else f.name
+        shutil.copy2(f, dest / name)
+    return dest
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write atomically: a reader (or a resumed run) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    tmp.replace(path)

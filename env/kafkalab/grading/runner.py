@@ -1,0 +1,181 @@
+"""Grade many submissions in parallel, each in its own worker process with a wall-clock limit.
+
+Every finished submission is recorded at once (OUT/results/<assignment>/<student>.json and a
+rewritten grades.csv, both replaced atomically), so an interrupted run loses nothing and a
+second run skips what is finished (unless the submitted files changed, or ``regrade``)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from ..course.paths import CoursePaths
+from .collect import Submission
+from .course import max_points, place, prepare_assignment, write_config, write_json
+
+FIELDS = ["student", "assignment", "score", "max_score", "status", "reason", "seconds"]
+
+
+@dataclass
+class Options:
+    out: Path
+    jobs: int = 2
+    cell_timeout: int = 30
+    submission_timeout: int = 600
+    regrade: bool = False
+    progress: bool = True
+
+
+_running: set[subprocess.Popen] = set()
+_lock = threading.Lock()
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a worker and everything under it (its kernel, the kernel's Kafka JVMs)."""
+    try:
+        root = psutil.Process(pid)
+        procs = root.children(recursive=True) + [root]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+
+
+def fallback_feedback(out: Path, result: dict) -> str:
+    """A feedback page for a submission nbgrader could not grade (time limit, crash)."""
+    page = out / "feedback" / result["student"] / result["assignment"] / \
+        f"{result['assignment']}.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(f"<html><body><h1>{html.escape(result['assignment'])}: "
+                    f"{html.escape(result['student'])}</h1><p>Score: {result['score']:g} / "
+                    f"{result['max_score']:g}</p><p><b>Not graded ({html.escape(result['status'])})"
+                    f":</b> {html.escape(result['reason'])}</p></body></html>\n")
+    return str(page)
+
+
+def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float) -> dict:
+    place(out, sub)
+    log = out / "logs" / sub.assignment / f"{sub.student}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out / "results" / sub.assignment / f".{sub.student}.worker.json"
+    tmp.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    env["KAFKA_LAB_FRESH"] = "1"  # the kernel starts a private cluster, never a shared one
+    t0 = time.monotonic()
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker", "grade",
+                                 str(out), sub.assignment, sub.student, str(tmp)], cwd=out,
+                                env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        with _lock:
+            _running.add(proc)
+        try:
+            proc.wait(timeout=opts.submission_timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            kill_tree(proc.pid)
+            proc.wait()
+            timed_out = True
+        finally:
+            with _lock:
+                _running.discard(proc)
+    result: dict = {"student": sub.student, "assignment": sub.assignment, "score": 0.0,
+                    "max_score": top}
+    if timed_out:
+        result.update(status="timeout", reason=f"grading took longer than "
+                      f"{opts.submission_timeout} s in total (a cell that ignores interrupts?)")
+    elif tmp.is_file():
+        result.update(json.loads(tmp.read_text()))
+        tmp.unlink()
+    else:
+        tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+        result.update(status="error", reason=f"grader exited with {proc.returncode}: "
+                      + " | ".join(tail)[:500])
+    result.setdefault("max_score", top)
+    if result["status"] != "graded":
+        result["feedback"] = fallback_feedback(out, result)
+    result["seconds"] = round(time.monotonic() - t0, 2)
+    result["digest"] = digest
+    return result
+
+
+def write_csv(out: Path, results: dict[str, dict]) -> Path:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for key in sorted(results):
+        row = dict(results[key])
+        row["score"], row["max_score"] = f"{row['score']:g}", f"{row['max_score']:g}"
+        writer.writerow(row)
+    path = out / "grades.csv"
+    tmp = path.with_name("grades.csv.tmp")
+    tmp.write_text(buf.getvalue())
+    tmp.replace(path)
+    return path
+
+
+def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict[str, dict]:
+    """Grade every submission not already graded; return all results by ``assignment/student``."""
+    from tqdm.auto import tqdm
+
+    out = opts.out.resolve()
+    write_config(out, opts.cell_timeout)
+    tops = {}
+    for a in sorted({s.assignment for s in subs}):
+        prepare_assignment(paths, out, a)
+        tops[a] = max_points(paths, a)
+    results: dict[str, dict] = {}
+    todo: list[tuple[Submission, str]] = []
+    for sub in subs:
+        digest = sub.digest()
+        path = out / "results" / sub.assignment / f"{sub.student}.json"
+        if path.is_file() and not opts.regrade:
+            old = json.loads(path.read_text())
+            if old.get("digest") == digest:
+                results[sub.key] = old
+                continue
+        todo.append((sub, digest))
+    write_csv(out, results)
+    failed = sum(r["status"] != "graded" for r in results.values())
+    bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
+               disable=not opts.progress)
+    bar.set_postfix(remaining=len(todo), failures=failed)
+    pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
+    try:
+        futures = {pool.submit(grade_one, out, s, d, opts, tops[s.assignment]): s
+                   for s, d in todo}
+        for n, fut in enumerate(as_completed(futures), 1):
+            res = fut.result()
+            sub = futures[fut]
+            write_json(out / "results" / sub.assignment / f"{sub.student}.json", res)
+            results[sub.key] = res
+            write_csv(out, results)
+            failed += res["status"] != "graded"
+            bar.update(1)
+            bar.set_postfix(remaining=len(todo) - n, failures=failed)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        with _lock:
+            for proc in list(_running):
+                kill_tree(proc.pid)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        bar.close()
+    return results

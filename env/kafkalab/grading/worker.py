@@ -1,0 +1,164 @@
+"""One grading job in its own process (the runner kills it, kernel and Kafka, on a time limit).
+
+    python -m kafkalab.grading.worker generate OUT ASSIGNMENT
+    python -m kafkalab.grading.worker grade OUT ASSIGNMENT STUDENT RESULT.json
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from ..course import nbcheck
+from .course import write_json
+from .sanitize import sanitize
+
+
+def _api(out: Path):  # noqa: ANN202 - nbgrader is imported lazily (slow import)
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
+    return NbGraderAPI(config=config), config
+
+
+def generate(out: Path, assignment: str) -> int:
+    api, _ = _api(out)
+    res = api.generate_assignment(assignment, force=True, create=True)
+    if not res["success"]:
+        print(res.get("log", ""), res.get("error", ""), file=sys.stderr)
+        return 1
+    return 0
+
+
+def tampering(submitted: Path, release: Path) -> list[str]:
+    """What the student changed in locked or test cells (nbgrader grades the originals)."""
+    if not submitted.is_file() or not release.is_file():
+        return []
+    try:
+        sub = nbcheck.read(submitted)
+    except Exception as exc:  # not a notebook at all: autograde reports it too
+        return [f"the submission is not a readable notebook ({type(exc).__name__})"]
+    cells = {nbcheck.nbgrader_meta(c).get("grade_id"): c for c in sub.cells}
+    notes = []
+    for cell in nbcheck.read(release).cells:
+        meta = nbcheck.nbgrader_meta(cell)
+        gid = meta.get("grade_id")
+        if not gid or not (meta.get("locked") or meta.get("grade")):
+            continue
+        kind = "test cell" if meta.get("grade") else "locked cell"
+        mine = cells.get(gid)
+        if mine is None:
+            notes.append(f"{kind} {gid} was deleted or renamed; the original was put back")
+            continue
+        if mine.source != cell.source:
+            notes.append(f"{kind} {gid} was edited; the original was run")
+        if meta.get("grade") and nbcheck.nbgrader_meta(mine).get("points") != meta.get("points"):
+            notes.append(f"{kind} {gid} had its points changed; the original points count")
+    return notes
+
+
+def _cell_reason(cell, timeout: int) -> str:  # noqa: ANN001 - a notebook cell
+    names = [o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if "CellTimeoutError" in names or (names and names[0] == "KeyboardInterrupt"):
+        return f"interrupted after the {timeout} s per-cell time limit"
+    return nbcheck.cell_error(cell)
+
+
+def failures(nb_path: Path, timeout: int) -> list[str]:
+    """One line per test cell that scored less than its points, and where the kernel died or
+    a non-test cell was interrupted."""
+    if not nb_path.is_file():
+        return []
+    nb = nbcheck.read(nb_path)
+    out = []
+    for g in nbcheck.grade_results(nb):
+        if g.points < g.max_points:
+            out.append(f"{g.grade_id} (0/{g.max_points:g}): "
+                       f"{_cell_reason(nb.cells[g.index], timeout)}")
+    for cell in nb.cells:
+        if cell.cell_type != "code" or nbcheck.is_grade(cell):
+            continue
+        reason = _cell_reason(cell, timeout)
+        if reason.startswith(("KernelDied", "interrupted")):
+            out.insert(0, f"{nbcheck.nbgrader_meta(cell).get('grade_id', 'a cell')}: {reason}")
+            break
+    return out
+
+
+def _cause(text: str) -> str:
+    """The exception line of the traceback nbgrader logged (not its generic summary)."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    causes = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Interrupt)\b", ln)
+              and "NbGraderException" not in ln]
+    return (causes[-1] if causes else (lines[-1] if lines else "unknown error"))[:300]
+
+
+def annotate_feedback(path: Path, reasons: list[str]) -> None:
+    """Put the grader's reasons at the top of nbgrader's feedback page."""
+    if not path.is_file() or not reasons:
+        return
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+    box = ("<div style='border:2px solid #c00;padding:8px;margin:8px'><b>Grader notes</b>"
+           f"<ul>{items}</ul></div>")
+    text = path.read_text()
+    path.write_text(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + box, text, count=1))
+
+
+def grade(out: Path, assignment: str, student: str, result_path: Path) -> int:
+    t0 = time.monotonic()
+    os.environ["KAFKA_LAB_FRESH"] = "1"
+    os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+    api, config = _api(out)
+    submitted = out / "submitted" / student / assignment / f"{assignment}.ipynb"
+    release = out / "release" / assignment / f"{assignment}.ipynb"
+    notes = tampering(submitted, release)
+    try:
+        import nbformat
+
+        nbformat.write(sanitize(nbcheck.read(submitted), nbcheck.read(release)), submitted)
+    except Exception as exc:  # unreadable: autograde reports it
+        print(f"sanitize skipped: {exc}", flush=True)
+    res = api.autograde(assignment, student, force=True, create=True)
+    log = res.get("log", "") or ""
+    print(log, res.get("error") or "", sep="\n", flush=True)  # into the runner's log file
+    result: dict = {"student": student, "assignment": assignment, "score": 0.0}
+    if not res["success"]:
+        result.update(status="error", reason="; ".join(notes + [
+            "nbgrader could not grade it: " + _cause(log + "\n" + (res.get("error") or ""))]))
+    else:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(config.CourseDirectory.db_url) as gb:
+            sub = gb.find_submission(assignment, student)
+            result.update(status="graded", score=float(sub.score), max_score=float(sub.max_score))
+        notes += failures(out / "autograded" / student / assignment /
+                                          f"{assignment}.ipynb")
+        result["reason"] = "; ".join(notes)
+        fb = api.generate_feedback(assignment, student, force=True)
+        page = out / "feedback" / student / assignment / f"{assignment}.html"
+        if fb["success"]:
+            annotate_feedback(page, notes)
+            result["feedback"] = str(page)
+        else:
+            result["reason"] += "; feedback page failed: " + str(fb.get("error", ""))[-200:]
+    result["seconds"] = round(time.monotonic() - t0, 2)
+    write_json(result_path, result)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "generate":
+        return generate(Path(argv[1]).resolve(), argv[2])
+    if len(argv) == 5 and argv[0] == "grade":
+        return grade(Path(argv[1]).resolve(), argv[2], argv[3], Path(argv[4]))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
