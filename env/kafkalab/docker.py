@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import config
+from .docker_image import image_layout, kraft_template, resolve_image
 from .exceptions import (
     BrokerStartError,
     ClusterTimeoutError,
@@ -39,9 +40,6 @@ from .local import KAFKA_MAIN, ZK_MAIN
 from .ports import check_port_free, free_port
 from .warmup import new_uuid
 
-DEFAULT_IMAGES = {"kraft": f"apache/kafka:{KAFKA_VERSION}",
-                  "zookeeper": f"apache/kafka:{KAFKA_ZK_VERSION}"}  # bundles ZooKeeper 3.8.4
-ENV_IMAGE, ENV_IMAGE_ZK = "KAFKA_LAB_DOCKER_IMAGE", "KAFKA_LAB_DOCKER_IMAGE_ZOOKEEPER"
 LABEL = "org.kafka-lab.session"
 LABEL_OWNER = "org.kafka-lab.owner"  # host:pid:process start time
 LABEL_CLUSTER = "org.kafka-lab.cluster"  # one cluster's containers and network
@@ -149,46 +147,6 @@ def sweep_stale(client: Any | None = None) -> int:
     return removed
 
 
-# ---- images --------------------------------------------------------------------------------
-def resolve_image(mode: str, image: str | None = None, client: Any | None = None) -> str:
-    """The image to run: ``image``, else the env vars, else the official one (or the local build
-    when the official image is absent and cannot be pulled)."""
-    import docker
-
-    from .docker_image import LOCAL_TAG
-
-    client = client or _client()
-    chosen = image or (os.environ.get(ENV_IMAGE_ZK) if mode == "zookeeper" else None) \
-        or os.environ.get(ENV_IMAGE)
-    candidates = [chosen] if chosen else [DEFAULT_IMAGES[mode], LOCAL_TAG]
-    errors = []
-    for cand in candidates:
-        try:
-            client.images.get(cand)
-            return cand
-        except docker.errors.ImageNotFound:
-            pass
-        if cand == LOCAL_TAG:
-            continue
-        try:
-            client.images.pull(cand)
-            return cand
-        except docker.errors.APIError as exc:
-            errors.append(f"{cand}: {exc.explanation or exc}"[:200])
-    raise KafkaLabError(
-        f"No Kafka image is available ({'; '.join(errors)}). Fix: build one from the course's "
-        f"own jars with no registry, `python -m kafkalab.docker_image build`, then pass "
-        f"image='{LOCAL_TAG}' (or set {ENV_IMAGE}); or pull {candidates[0]} where a registry is "
-        "reachable.")
-
-
-def libs_dir(client: Any, image: str, version: str) -> str:
-    from .docker_image import LIBS_LABEL
-
-    labels = client.images.get(image).labels or {}
-    return labels.get(LIBS_LABEL, "/opt/kafka/libs").format(version=version)
-
-
 # ---- readiness probes (through the published port, as clients see it) ----------------------
 def kafka_answers(host: str, port: int) -> bool:
     """True if a Kafka broker answers an ApiVersions v0 request on host:port."""
@@ -253,7 +211,7 @@ class DockerBackend:
         self.version = KAFKA_VERSION if mode == "kraft" else KAFKA_ZK_VERSION
         self.client = _client()
         self.image = resolve_image(mode, image, self.client)
-        self.libs = libs_dir(self.client, self.image, self.version)
+        self.libs, self.cds = image_layout(self.client, self.image, self.version)
         for p in ports or []:
             check_port_free(p)
         if ports and len(ports) != brokers:
@@ -273,7 +231,9 @@ class DockerBackend:
             log = f"-Dlog4j2.configurationFile={HOME}/log4j2.properties"
         else:
             log = f"-Dlog4j.configuration=file:{HOME}/log4j.properties"
-        return [f"-Xms{min(64, heap)}m", f"-Xmx{heap}m", *config.JVM_FLAGS, log,
+        cds = [f"-XX:SharedArchiveFile={self.cds}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] \
+            if self.cds and main == KAFKA_MAIN and not os.environ.get("KAFKA_LAB_NO_CDS") else []
+        return [f"-Xms{min(64, heap)}m", f"-Xmx{heap}m", *config.JVM_FLAGS, *cds, log,
                 "-cp", f"{self.libs}/*", main, conf]
 
     def _logs(self) -> dict[str, bytes]:
@@ -522,46 +482,43 @@ def read_file(container: Any, path: str) -> bytes | None:
         return None
 
 
-def kraft_template(version: str, image: str, libs: str, client: Any) -> dict[str, bytes]:
-    """The formatted metadata checkpoint: the local backend's cached one (made with the host's
-    Java), or, without a host Java, made once by StorageTool inside the image and cached."""
-    from .jars import cache_dir
-    from .warmup import formatted_template
+def bench_docker(repeat: int = 1, image: str | None = None) -> dict[str, dict[str, Any]]:
+    """Seconds from `start_cluster(...)` to a cluster answering metadata, and memory, for docker
+    1-broker KRaft, 3-broker KRaft and ZooKeeper + 3 brokers (medians of ``repeat`` runs).
 
-    try:
-        folder = formatted_template(version)
-    except KafkaLabError:
-        folder = cache_dir() / "format" / f"kafka-{version}"
-        if not (folder.is_dir() and any(folder.iterdir())):
-            _format_in_container(folder, version, image, libs, client)
-    return {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    Without ``image`` (or KAFKA_LAB_DOCKER_IMAGE) it uses the official image when present or
+    pullable, else the registry-free local build (built first if missing). Memory is what
+    `docker stats` counts (usage minus inactive page cache), at ready and after 10,000
+    100-byte messages were produced and consumed.
+    """
+    import statistics
 
+    from .api import start_cluster
+    from .clients import consume, produce
+    from .docker_image import build_image
 
-def _format_in_container(target: Path, version: str, image: str, libs: str, client: Any) -> None:
-    conf = ("process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:"
-            "9093\nlisteners=PLAINTEXT://:9092,CONTROLLER://:9093\ncontroller.listener.names="
-            "CONTROLLER\nlog.dirs=/tmp/fmt\n")
-    script = ["-Xmx128m", *config.JVM_FLAGS, "-cp", f"{libs}/*", "kafka.tools.StorageTool",
-              "format", "-t", new_uuid(), "-c", "/tmp/fmt.properties"]
-    c = client.containers.create(image, script, entrypoint=["java"], user="0",
-                                 labels={LABEL: SESSION, LABEL_OWNER: _owner()})
-    try:
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tar:
-            info = tarfile.TarInfo("tmp/fmt.properties")
-            info.size, info.mode = len(conf), 0o644
-            tar.addfile(info, io.BytesIO(conf.encode()))
-        c.put_archive("/", buf.getvalue())
-        c.start()
-        if c.wait(timeout=120).get("StatusCode") != 0:
-            raise BrokerStartError("kafka-storage format (in docker)", "it failed",
-                                   c.logs(tail=20).decode(errors="replace"))
-        stream, _ = c.get_archive("/tmp/fmt/__cluster_metadata-0")
-        target.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-            for m in tar.getmembers():
-                f = tar.extractfile(m) if m.isfile() else None
-                if f is not None and m.name.endswith(".checkpoint"):
-                    (target / Path(m.name).name).write_bytes(f.read())
-    finally:
-        c.remove(force=True)
+    docker_available()
+    out: dict[str, dict[str, Any]] = {}
+    for name, brokers, mode in (("kraft-1", 1, "kraft"), ("kraft-3", 3, "kraft"),
+                                ("zookeeper-3", 3, "zookeeper")):
+        try:
+            chosen = resolve_image(mode, image)
+        except KafkaLabError:
+            chosen = build_image(quiet=True)
+        runs = []
+        for _ in range(repeat):
+            t0 = time.monotonic()
+            with start_cluster(brokers, mode, "docker", image=chosen, reuse=False) as c:
+                ready = time.monotonic() - t0
+                mem_ready = c.memory_bytes()
+                topic = c.create_topic(partitions=3)
+                produce(c.producer_config(), topic, [b"x" * 100] * 10_000)
+                consume(c.client_config(), [topic], max_messages=10_000, timeout=60)
+                runs.append({"ready_s": ready, "rss_ready_mib": mem_ready / 2**20,
+                             "rss_after_10k_messages_mib": c.memory_bytes() / 2**20})
+        figures: dict[str, Any] = {k: round(statistics.median(r[k] for r in runs), 2)
+                                   for k in runs[0]}
+        figures["ready_s_all"] = [round(r["ready_s"], 2) for r in runs]
+        figures["image"] = chosen
+        out[f"docker/{name}"] = figures
+    return out

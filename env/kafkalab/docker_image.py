@@ -25,16 +25,24 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from .exceptions import KafkaLabError
+from . import config
+from .exceptions import BrokerStartError, KafkaLabError
 from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir, ensure_jars, load_lock
 from .java import find_java, java_version
+from .warmup import new_uuid
 
 LOCAL_TAG = "kafka-lab/kafka:local"
+DEFAULT_IMAGES = {"kraft": f"apache/kafka:{KAFKA_VERSION}",
+                  "zookeeper": f"apache/kafka:{KAFKA_ZK_VERSION}"}  # bundles ZooKeeper 3.8.4
+ENV_IMAGE, ENV_IMAGE_ZK = "KAFKA_LAB_DOCKER_IMAGE", "KAFKA_LAB_DOCKER_IMAGE_ZOOKEEPER"
 VERSIONS = (KAFKA_VERSION, KAFKA_ZK_VERSION)
 LIBS_LABEL = "org.kafka-lab.libs"  # where the jars are: a template with {version}
 KEY_LABEL = "org.kafka-lab.build-key"
-BUILDER = "1"  # bump when the layout below changes
+CDS_LABEL = "org.kafka-lab.cds"  # a class-data-sharing archive per version: {version}
+CDS_PATH = "/opt/cds/kafka-{version}.jsa"
+BUILDER = "2"  # bump when the layout below changes
 MODULES = [
     "java.base", "java.compiler", "java.datatransfer", "java.desktop", "java.instrument",
     "java.logging", "java.management", "java.management.rmi", "java.naming", "java.net.http",
@@ -93,7 +101,8 @@ def _jlink(home: Path, key: str) -> Path:
     try:
         os.replace(staging, target)
     except OSError:  # another process made it first
-        shutil.rmtree(staging.parent, ignore_errors=True)
+        pass
+    shutil.rmtree(staging.parent, ignore_errors=True)
     return target
 
 
@@ -199,6 +208,10 @@ def build_image(tag: str = LOCAL_TAG, force: bool = False, quiet: bool = False) 
                 return tag
         except docker.errors.ImageNotFound:
             pass
+    try:
+        previous = client.images.get(tag).id
+    except docker.errors.ImageNotFound:
+        previous = None
     t0 = time.monotonic()
     libs = {v: ensure_jars(f"kafka-{v}", quiet=quiet) for v in VERSIONS}
     runtime = _jlink(home, key)
@@ -206,21 +219,158 @@ def build_image(tag: str = LOCAL_TAG, force: bool = False, quiet: bool = False) 
     if busybox is None and not quiet:
         print("No static busybox found (apt-get install busybox-static): the image has no shell.",
               file=sys.stderr)
+    repo, _, version = tag.rpartition(":") if ":" in tag.split("/")[-1] else (tag, "", "latest")
+    changes = ["ENV JAVA_HOME=/opt/java", "ENV PATH=/opt/java/bin:/bin", "WORKDIR /kafka-lab",
+               f"LABEL {LIBS_LABEL}=/opt/kafka-{{version}}/libs", 'CMD ["java", "-version"]']
     with tempfile.TemporaryDirectory() as tmp:
         natives = _native_libs(runtime, list(libs.values()), Path(tmp) / "so")
         archive = Path(tmp) / "root.tar"
         with tarfile.open(archive, "w") as tar:
             _write_root(tar, runtime, libs, natives, busybox)
-        changes = ["ENV JAVA_HOME=/opt/java", "ENV PATH=/opt/java/bin:/bin",
-                   "WORKDIR /kafka-lab", f"LABEL {LIBS_LABEL}=/opt/kafka-{{version}}/libs",
-                   f"LABEL {KEY_LABEL}={key}", 'CMD ["java", "-version"]']
-        repo, _, version = tag.rpartition(":") if ":" in tag.split("/")[-1] else (tag, "", "latest")
         client.api.import_image_from_file(str(archive), repository=repo, tag=version,
                                           changes=changes)
+        first = client.images.get(tag).id
+        # Second pass: the same root plus class-data-sharing archives that brokers made in it.
+        archives = _cds_archives(tag, quiet)
+        with tarfile.open(archive, "a") as tar:
+            if archives:
+                _add_dir(tar, "opt/cds")
+            for v, data in archives.items():
+                _add_bytes(tar, CDS_PATH.format(version=v).lstrip("/"), data)
+        extra = [f"LABEL {CDS_LABEL}={CDS_PATH}"] if len(archives) == len(VERSIONS) else []
+        client.api.import_image_from_file(str(archive), repository=repo, tag=version,
+                                          changes=[*changes, *extra, f"LABEL {KEY_LABEL}={key}"])
         size = archive.stat().st_size
+    for stale in (first, previous):  # untagged now: do not leave them behind
+        try:
+            if stale:
+                client.images.remove(stale)
+        except docker.errors.APIError:
+            pass
     if not quiet:
         print(f"Built {tag} ({size / 1e6:.0f} MB) in {time.monotonic() - t0:.1f} s")
     return tag
+
+
+def _cds_archives(tag: str, quiet: bool = False) -> dict[str, bytes]:
+    """Per Kafka version, start one broker in the image with -XX:ArchiveClassesAtExit,
+    exercise it, stop it cleanly, and return the archive it wrote (as the local backend's
+    warm-up does: about a third off every later JVM start)."""
+    from .clients import consume, produce
+    from .cluster import Cluster
+    from .docker import DockerBackend, read_file
+
+    out: dict[str, bytes] = {}
+    for v, mode in ((KAFKA_VERSION, "kraft"), (KAFKA_ZK_VERSION, "zookeeper")):
+        dump = f"/tmp/kafka-{v}.jsa"
+        backend = DockerBackend(1, mode, 1, 256, None, image=tag)
+        for n in backend.nodes:
+            if n.kind == "broker":
+                n.cmd = [f"-XX:ArchiveClassesAtExit={dump}", "-Xlog:cds=off",
+                         "-Xlog:cds+dynamic=off", *n.cmd]
+        try:
+            backend.start(180)
+            cluster = Cluster(backend, 1, mode, zookeepers=1 if mode == "zookeeper" else 0)
+            cluster.wait_until_ready(120)
+            topic = cluster.create_topic(partitions=2)
+            produce(cluster.producer_config(), topic, [f"m{i}" for i in range(100)])
+            consume(cluster.client_config(), [topic], max_messages=100, timeout=30)
+            backend.stop("broker", 1, timeout=60)
+            data = read_file(backend.node("broker", 1).container._container, dump)
+            if data:
+                out[v] = data
+        except KafkaLabError as exc:
+            if not quiet:
+                print(f"No CDS archive for Kafka {v} ({exc}); the image works without.",
+                      file=sys.stderr)
+        finally:
+            backend.close()
+    return out
+
+
+# ---- which image, where its jars are, KRaft storage --------------------------------------
+def resolve_image(mode: str, image: str | None = None, client: Any | None = None) -> str:
+    """The image to run: ``image``, else the env vars, else the official one (or the local build
+    when the official image is absent and cannot be pulled)."""
+    import docker
+
+    client = client or docker.from_env(timeout=60)
+    chosen = image or (os.environ.get(ENV_IMAGE_ZK) if mode == "zookeeper" else None) \
+        or os.environ.get(ENV_IMAGE)
+    candidates = [chosen] if chosen else [DEFAULT_IMAGES[mode], LOCAL_TAG]
+    errors = []
+    for cand in candidates:
+        try:
+            client.images.get(cand)
+            return cand
+        except docker.errors.ImageNotFound:
+            pass
+        if cand == LOCAL_TAG:
+            continue
+        try:
+            client.images.pull(cand)
+            return cand
+        except docker.errors.APIError as exc:
+            errors.append(f"{cand}: {exc.explanation or exc}"[:200])
+    raise KafkaLabError(
+        f"No Kafka image is available ({'; '.join(errors)}). Fix: build one from the course's "
+        f"own jars with no registry, `python -m kafkalab.docker_image build`, then pass "
+        f"image='{LOCAL_TAG}' (or set {ENV_IMAGE}); or pull {candidates[0]} where a registry is "
+        "reachable.")
+
+
+def image_layout(client: Any, image: str, version: str) -> tuple[str, str | None]:
+    """Where the image keeps Kafka ``version``'s jars, and its CDS archive if it has one."""
+    labels = client.images.get(image).labels or {}
+    cds = labels.get(CDS_LABEL)
+    return (labels.get(LIBS_LABEL, "/opt/kafka/libs").format(version=version),
+            cds.format(version=version) if cds else None)
+
+
+def kraft_template(version: str, image: str, libs: str, client: Any) -> dict[str, bytes]:
+    """The formatted metadata checkpoint: the local backend's cached one (made with the host's
+    Java), or, without a host Java, made once by StorageTool inside the image and cached."""
+    from .warmup import formatted_template
+
+    try:
+        folder = formatted_template(version)
+    except KafkaLabError:
+        folder = cache_dir() / "format" / f"kafka-{version}"
+        if not (folder.is_dir() and any(folder.iterdir())):
+            _format_in_container(folder, version, image, libs, client)
+    return {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+
+
+def _format_in_container(target: Path, version: str, image: str, libs: str, client: Any) -> None:
+    from .docker import LABEL, LABEL_OWNER, SESSION, _owner
+
+    conf = ("process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:"
+            "9093\nlisteners=PLAINTEXT://:9092,CONTROLLER://:9093\ncontroller.listener.names="
+            "CONTROLLER\nlog.dirs=/tmp/fmt\n")
+    script = ["-Xmx128m", *config.JVM_FLAGS, "-cp", f"{libs}/*", "kafka.tools.StorageTool",
+              "format", "-t", new_uuid(), "-c", "/tmp/fmt.properties"]
+    c = client.containers.create(image, script, entrypoint=["java"], user="0",
+                                 labels={LABEL: SESSION, LABEL_OWNER: _owner()})
+    try:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo("tmp/fmt.properties")
+            info.size, info.mode = len(conf), 0o644
+            tar.addfile(info, io.BytesIO(conf.encode()))
+        c.put_archive("/", buf.getvalue())
+        c.start()
+        if c.wait(timeout=120).get("StatusCode") != 0:
+            raise BrokerStartError("kafka-storage format (in docker)", "it failed",
+                                   c.logs(tail=20).decode(errors="replace"))
+        stream, _ = c.get_archive("/tmp/fmt/__cluster_metadata-0")
+        target.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            for m in tar.getmembers():
+                f = tar.extractfile(m) if m.isfile() else None
+                if f is not None and m.name.endswith(".checkpoint"):
+                    (target / Path(m.name).name).write_bytes(f.read())
+    finally:
+        c.remove(force=True)
 
 
 def main(argv: list[str] | None = None) -> int:
