@@ -24,12 +24,14 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -266,15 +268,18 @@ class Service:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        self.log: Any = None
 
     def start(self, timeout: float = 30.0) -> Service:
         cmd = [sys.executable, "-m", "kafkalab.lessons.request_response", "--port",
                str(self.port), "--config", json.dumps(asdict(self.config))]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # its log goes to a file: a pipe nobody reads would block the service once full
+        self.log = tempfile.NamedTemporaryFile(prefix="kafkalab-service-", suffix=".log")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                err = Path(self.log.name).read_text(errors="replace")
                 raise RuntimeError(f"The service exited at start: {err[-2000:]}")
             try:
                 self.metrics()
@@ -310,8 +315,9 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def __enter__(self) -> Service:
         return self.start() if self.proc is None else self
@@ -691,7 +697,8 @@ class KafkaWorkers:
         try:
             loop(consumer, producer, self.stop_event)
         except Exception as exc:  # reported to the notebook, not lost in a thread
-            self.errors.append(exc)
+            # without its traceback, which would keep this pod's clients alive
+            self.errors.append(exc.with_traceback(None))
 
     def stop(self) -> None:
         self.stop_event.set()
