@@ -85,7 +85,8 @@ class Group:
     def settle(self, partitions: int, stable: float = 1.5, timeout: float = 60.0,
                ) -> dict[str, list[int]]:
         """Poll every member until each partition has exactly one owner, as many members as
-        possible own one, and the assignment has not changed for ``stable`` seconds."""
+        possible own one, the assignment has not changed for ``stable`` seconds, and the group
+        coordinator reports the group STABLE with every member."""
         deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
         while time.monotonic() < deadline:
             for c in self.members.values():
@@ -97,9 +98,20 @@ class Group:
                 last, since = now, time.monotonic()
             elif (owned == list(range(partitions)) and busy == min(len(now), partitions)
                   and time.monotonic() - since >= stable):
-                return now
+                if self.broker_view() == ("STABLE", len(self.members)):
+                    return now
+                since = time.monotonic()  # the broker has not finished: wait for another round
         raise TimeoutError(f"group {self.group} did not settle within {timeout} s: {last}. "
                            "Fix: close() consumers you no longer use, then try again.")
+
+    def broker_view(self) -> tuple[str, int]:
+        """The group's state and member count as its coordinator describes them."""
+        try:
+            desc = self.cluster.admin().describe_consumer_groups([self.group])[self.group]
+            d = desc.result(5)
+            return d.state.name, len(d.members)
+        except Exception:  # e.g. NOT_COORDINATOR while the group is being created
+            return "UNKNOWN", -1
 
     def close(self, name: str | None = None) -> None:
         """Leave the group cleanly (one member, or all): the others rebalance at once."""
