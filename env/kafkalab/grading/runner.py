@@ -11,6 +11,7 @@ import html
 import io
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -69,43 +70,112 @@ def fallback_feedback(out: Path, result: dict) -> str:
     return str(page)
 
 
+class Worker:
+    """A long-lived ``worker serve`` process that grades one submission at a time; it is
+    killed (with its kernel and Kafka) and replaced when a submission exceeds its limit."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.proc: subprocess.Popen | None = None
+        self.lines: queue.Queue[str | None] = queue.Queue()
+
+    def _start(self) -> subprocess.Popen:
+        env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+        env["KAFKA_LAB_FRESH"] = "1"  # each kernel starts a private cluster, never a shared one
+        errlog = self.out / "logs" / "workers.log"
+        errlog.parent.mkdir(parents=True, exist_ok=True)
+        with open(errlog, "ab") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker", "serve",
+                                     str(self.out)], cwd=self.out, env=env, text=True,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                    start_new_session=True)
+        self.lines = queue.Queue()
+        lines = self.lines
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        with _lock:
+            _running.add(proc)
+        return proc
+
+    def grade(self, sub: Submission, result: Path, log: Path, limit: float) -> str:
+        """``done``, ``timeout`` or ``died``."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = self._start()
+        task = {"assignment": sub.assignment, "student": sub.student, "result": str(result),
+                "log": str(log)}
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(json.dumps(task) + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            self.close(kill=True)
+            return "died"
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.close(kill=True)
+                return "timeout"
+            if line is None:
+                self.close(kill=True)
+                return "died"
+            if line.startswith("DONE"):
+                return "done"
+
+    def close(self, kill: bool = False) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if kill:
+            kill_tree(proc.pid)
+        else:
+            try:
+                assert proc.stdin is not None
+                proc.stdin.close()
+                proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                kill_tree(proc.pid)
+        proc.wait()
+        with _lock:
+            _running.discard(proc)
+
+
+_local = threading.local()
+_workers: list[Worker] = []
+
+
 def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float) -> dict:
     place(out, sub)
     log = out / "logs" / sub.assignment / f"{sub.student}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
+    log.unlink(missing_ok=True)
     tmp = out / "results" / sub.assignment / f".{sub.student}.worker.json"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     tmp.unlink(missing_ok=True)
-    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
-    env["KAFKA_LAB_FRESH"] = "1"  # the kernel starts a private cluster, never a shared one
-    t0 = time.monotonic()
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker", "grade",
-                                 str(out), sub.assignment, sub.student, str(tmp)], cwd=out,
-                                env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    if getattr(_local, "worker", None) is None:
+        _local.worker = Worker(out)
         with _lock:
-            _running.add(proc)
-        try:
-            proc.wait(timeout=opts.submission_timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            kill_tree(proc.pid)
-            proc.wait()
-            timed_out = True
-        finally:
-            with _lock:
-                _running.discard(proc)
+            _workers.append(_local.worker)
+    t0 = time.monotonic()
+    outcome = _local.worker.grade(sub, tmp, log, opts.submission_timeout)
     result: dict = {"student": sub.student, "assignment": sub.assignment, "score": 0.0,
                     "max_score": top}
-    if timed_out:
+    if outcome == "timeout":
         result.update(status="timeout", reason=f"grading took longer than "
                       f"{opts.submission_timeout} s in total (a cell that ignores interrupts?)")
     elif tmp.is_file():
         result.update(json.loads(tmp.read_text()))
         tmp.unlink()
     else:
-        tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-        result.update(status="error", reason=f"grader exited with {proc.returncode}: "
+        tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.is_file() else []
+        result.update(status="error", reason=f"the grader stopped ({outcome}): "
                       + " | ".join(tail)[:500])
     result.setdefault("max_score", top)
     if result["status"] != "graded":
@@ -177,5 +247,8 @@ def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict
         raise
     finally:
         pool.shutdown(wait=True)
+        for worker in _workers:
+            worker.close()
+        _workers.clear()
         bar.close()
     return results

@@ -2,15 +2,19 @@
 
     python -m kafkalab.grading.worker generate OUT ASSIGNMENT
     python -m kafkalab.grading.worker grade OUT ASSIGNMENT STUDENT RESULT.json
+    python -m kafkalab.grading.worker serve OUT   # many submissions, one JSON line each
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import sys
+import threading
 import time
+import traceback
 from pathlib import Path
 
 from ..course import nbcheck
@@ -109,11 +113,28 @@ def annotate_feedback(path: Path, reasons: list[str]) -> None:
     path.write_text(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + box, text, count=1))
 
 
+def _exit_with_parent() -> None:
+    """If the runner is killed outright, stop too (the kernel and its Kafka follow us)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+_APIS: dict[Path, tuple] = {}
+
+
 def grade(out: Path, assignment: str, student: str, result_path: Path) -> int:
     t0 = time.monotonic()
     os.environ["KAFKA_LAB_FRESH"] = "1"
     os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
-    api, config = _api(out)
+    if out not in _APIS:
+        _APIS[out] = _api(out)
+    api, config = _APIS[out]
     submitted = out / "submitted" / student / assignment / f"{assignment}.ipynb"
     release = out / "release" / assignment / f"{assignment}.ipynb"
     notes = tampering(submitted, release)
@@ -123,7 +144,9 @@ def grade(out: Path, assignment: str, student: str, result_path: Path) -> int:
         nbformat.write(sanitize(nbcheck.read(submitted), nbcheck.read(release)), submitted)
     except Exception as exc:  # unreadable: autograde reports it
         print(f"sanitize skipped: {exc}", flush=True)
+    t1 = time.monotonic()
     res = api.autograde(assignment, student, force=True, create=True)
+    t2 = time.monotonic()
     log = res.get("log", "") or ""
     print(log, res.get("error") or "", sep="\n", flush=True)  # into the runner's log file
     result: dict = {"student": student, "assignment": assignment, "score": 0.0}
@@ -136,8 +159,8 @@ def grade(out: Path, assignment: str, student: str, result_path: Path) -> int:
         with Gradebook(config.CourseDirectory.db_url) as gb:
             sub = gb.find_submission(assignment, student)
             result.update(status="graded", score=float(sub.score), max_score=float(sub.max_score))
-        notes += failures(out / "autograded" / student / assignment /
-                                          f"{assignment}.ipynb")
+        notes += failures(out / "autograded" / student / assignment / f"{assignment}.ipynb",
+                          int(config.Execute.timeout))
         result["reason"] = "; ".join(notes)
         fb = api.generate_feedback(assignment, student, force=True)
         page = out / "feedback" / student / assignment / f"{assignment}.html"
@@ -147,7 +170,32 @@ def grade(out: Path, assignment: str, student: str, result_path: Path) -> int:
         else:
             result["reason"] += "; feedback page failed: " + str(fb.get("error", ""))[-200:]
     result["seconds"] = round(time.monotonic() - t0, 2)
+    result["phases"] = {"start": round(t1 - t0, 2), "autograde": round(t2 - t1, 2),
+                        "feedback": round(time.monotonic() - t2, 2)}
     write_json(result_path, result)
+    return 0
+
+
+def serve(out: Path) -> int:
+    """Grade one submission per line of stdin (JSON: assignment, student, result, log), each
+    with its output (and its kernel's) in its own log file; answer ``DONE`` on the original
+    stdout. Saves the start-up cost of Python and nbgrader for every submission."""
+    _exit_with_parent()
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    for line in sys.stdin:
+        task = json.loads(line)
+        with open(task["log"], "ab") as log:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+            try:
+                grade(out, task["assignment"], task["student"], Path(task["result"]))
+            except Exception:
+                traceback.print_exc()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        proto.write(f"DONE {task['assignment']}/{task['student']}\n")
     return 0
 
 
@@ -155,7 +203,10 @@ def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "generate":
         return generate(Path(argv[1]).resolve(), argv[2])
     if len(argv) == 5 and argv[0] == "grade":
+        _exit_with_parent()
         return grade(Path(argv[1]).resolve(), argv[2], argv[3], Path(argv[4]))
+    if len(argv) == 2 and argv[0] == "serve":
+        return serve(Path(argv[1]).resolve())
     print(__doc__, file=sys.stderr)
     return 2
 
