@@ -47,21 +47,28 @@ async def _load(url: str, rates: list[float], step_s: float,
                 progress: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     limits = httpx.Limits(max_connections=300, max_keepalive_connections=100)
+    schedule = [step * step_s + k / rate for step, rate in enumerate(rates)
+                for k in range(round(rate * step_s))]
     async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as client:
         t0, loop = time.monotonic(), asyncio.get_running_loop()
         pending_actions = sorted(actions.items())
-        tasks, i = [], 0
-        for step, rate in enumerate(rates):
-            end = (step + 1) * step_s
-            while (now := time.monotonic() - t0) < end:
-                while pending_actions and pending_actions[0][0] <= now:
-                    tasks.append(loop.run_in_executor(ACTIONS, pending_actions.pop(0)[1]))
-                tasks.append(asyncio.create_task(_post(client, i, t0, out)))
-                i += 1
-                if progress is not None:
-                    progress.update(1)
-                await asyncio.sleep(1.0 / rate)
-        for _, action in pending_actions:
+        tasks: list[Any] = []
+        for i, at in enumerate(schedule):  # send on schedule; when late, catch up at once
+            while pending_actions and pending_actions[0][0] <= at:
+                wait = pending_actions[0][0] - (time.monotonic() - t0)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                tasks.append(loop.run_in_executor(ACTIONS, pending_actions.pop(0)[1]))
+            wait = at - (time.monotonic() - t0)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            tasks.append(asyncio.create_task(_post(client, i, t0, out)))
+            if progress is not None:
+                progress.update(1)
+        for when, action in pending_actions:
+            wait = when - (time.monotonic() - t0)
+            if wait > 0:
+                await asyncio.sleep(wait)
             tasks.append(loop.run_in_executor(ACTIONS, action))
         await asyncio.gather(*tasks)
     return sorted(out, key=lambda r: r["i"])
@@ -77,7 +84,8 @@ def rising_load(url: str, rates: list[float], step_s: float,
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=int(sum(rates) * step_s), desc="orders sent", unit="order")
+        bar = tqdm(total=sum(round(r * step_s) for r in rates), desc="orders sent",
+                   unit="order")
     try:
         return run(_load(url, rates, step_s, actions or {}, timeout, bar))
     finally:
@@ -85,23 +93,31 @@ def rising_load(url: str, rates: list[float], step_s: float,
             bar.close()
 
 
-async def _burst(url: str, n: int, concurrency: int, timeout: float) -> list[dict[str, Any]]:
+async def _burst(url: str, n: int, concurrency: int, timeout: float,
+                 actions: dict[float, Callable[[], Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     queue = iter(range(n))
     async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
-        t0 = time.monotonic()
+        t0, loop = time.monotonic(), asyncio.get_running_loop()
 
         async def worker() -> None:
             for i in queue:
                 await _post(client, i, t0, out)
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        async def act(when: float, action: Callable[[], Any]) -> None:
+            await asyncio.sleep(max(0.0, when - (time.monotonic() - t0)))
+            await loop.run_in_executor(ACTIONS, action)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)),
+                             *(act(w, a) for w, a in sorted(actions.items())))
     return sorted(out, key=lambda r: r["i"])
 
 
-def burst(url: str, n: int, concurrency: int = 16, timeout: float = 30.0) -> list[dict[str, Any]]:
-    """POST ``n`` orders as fast as ``concurrency`` clients can (closed loop)."""
-    return run(_burst(url, n, concurrency, timeout))
+def burst(url: str, n: int, concurrency: int = 16, timeout: float = 30.0,
+          actions: dict[float, Callable[[], Any]] | None = None) -> list[dict[str, Any]]:
+    """POST ``n`` orders as fast as ``concurrency`` clients can (closed loop); ``actions`` as
+    in :func:`rising_load` (every action runs, also after the last order)."""
+    return run(_burst(url, n, concurrency, timeout, actions or {}))
 
 
 def wait_final(url: str, order_ids: list[str], timeout: float = 120.0,

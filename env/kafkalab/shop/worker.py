@@ -14,6 +14,7 @@ import json
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -22,7 +23,6 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
     KafkaError,
-    KafkaException,
     Producer,
     TopicPartition,
 )
@@ -45,37 +45,33 @@ def producer_config(client: dict[str, Any]) -> dict[str, Any]:
     return {**client, "acks": "all", "enable.idempotence": True, "linger.ms": 5}
 
 
-def read_partition(loader: Consumer, name: str, partition: int,
+def read_partition(client: dict[str, Any], name: str, partition: int,
                    apply: Callable[[str, dict[str, Any] | None], None],
-                   timeout: float = 30.0) -> int:
-    """Read one partition from its start to its current end; return how many records."""
-    tp = TopicPartition(name, partition)
-    deadline = time.monotonic() + timeout
-    while True:  # a broker may be down right now: retry until the deadline
-        try:
-            lo, hi = loader.get_watermark_offsets(tp, timeout=5)
-            break
-        except KafkaException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-    if hi <= lo:
-        return 0
+                   timeout: float = 120.0) -> int:
+    """Read one partition from its start to its end (partition EOF); return how many records.
+
+    A fresh consumer each time, no group, no watermark query: while a broker is down the fetch
+    simply waits for the partition's new leader.
+    """
+    loader = Consumer({**client, "group.id": f"loader-{uuid.uuid4().hex[:8]}",
+                       "enable.auto.commit": False, "enable.partition.eof": True})
     loader.assign([TopicPartition(name, partition, OFFSET_BEGINNING)])
     count, deadline = 0, time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             msg = loader.poll(0.5)
-            if msg is None or msg.error():
+            if msg is None:
+                continue
+            if msg.error():
+                if msg.error().code() == KafkaError._PARTITION_EOF:
+                    return count
                 continue
             key = msg.key().decode() if msg.key() else ""
             apply(key, decode(msg.value()))
             count += 1
-            if msg.offset() >= hi - 1:
-                return count
-        raise TimeoutError(f"Reading {name}[{partition}] back took over {timeout} s")
+        raise SystemExit(f"Reading {name}[{partition}] back took over {timeout} s")
     finally:
-        loader.unassign()
+        loader.close()
 
 
 class Stats:
@@ -136,10 +132,8 @@ class Worker:
         self.consumer = Consumer({
             **client, "group.id": f"{prefix}.{service.name}",
             "enable.auto.commit": False, "auto.offset.reset": "earliest",
-            "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
+            "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000,
             "partition.assignment.strategy": "range"})
-        self.loader = Consumer({**client, "group.id": f"{prefix}.{service.name}-loader",
-                                "enable.auto.commit": False})
 
     def _health(self) -> dict[str, Any]:
         return {**self.stats.snapshot(self.service.name, self.replica),
@@ -158,7 +152,7 @@ class Worker:
     def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
         for p in sorted({tp.partition for tp in parts}):
             if self.service.state_topic and p not in self.stats.loaded:
-                n = read_partition(self.loader, topic(self.prefix, self.service.state_topic), p,
+                n = read_partition(self.client, topic(self.prefix, self.service.state_topic), p,
                                    self.service.load)
                 with self.stats.lock:
                     self.stats.loaded[p] = n
@@ -232,5 +226,4 @@ class Worker:
         finally:
             self.producer.flush(10)
             self.consumer.close()
-            self.loader.close()
             server.shutdown()
