@@ -222,8 +222,8 @@ def consumer_throughput(cluster: Any, topic: str, consumers: int, cost_ms: float
 
     Returns the rate, each consumer's assigned partitions and message count, and the idle
     consumers (assigned nothing)."""
-    md = cluster.admin().list_topics(topic, timeout=10).topics[topic]
-    partitions = len(md.partitions)
+    partitions = len(cluster.wait_until(lambda d: len(d.topic(topic)) > 0, topics=[topic],
+                                        what=f"topic {topic} to be known").topic(topic))
     probe = Consumer(cluster.consumer_config("probe"))
     total = sum(probe.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
                 for p in range(partitions))

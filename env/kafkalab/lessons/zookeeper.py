@@ -248,12 +248,20 @@ class Timeline:
 
 
 # ---- both modes: failover timing and moving parts -------------------------------------------
+def describe_topics(cluster: Any, topics: list[str], timeout: float = 30.0) -> Any:
+    """A description in which every named topic has a leader for each partition. (Brokers learn
+    about a new topic one after the other, so right after creation one may not know it yet.)"""
+    return cluster.wait_until(lambda d: all(d.topic(t) and all(p.leader >= 0 for p in d.topic(t))
+                                            for t in topics), timeout,
+                              f"{topics} to be known with leaders", topics=topics)
+
+
 def measure_failover(cluster: Any, topic: str, victim: int | None = None,
                      timeout: float = 60.0) -> dict[str, Any]:
     """SIGKILL ``victim`` (default: the controller) and time, from the kill, until the admin
     API reports (a) a controller other than the victim and (b) a new leader for every partition
     of ``topic`` the victim led. The victim stays down (:func:`restore` starts it again)."""
-    before = cluster.describe(topics=[topic])
+    before = describe_topics(cluster, [topic])
     victim = before.controller if victim is None else victim
     was_controller = victim == before.controller
     led = [p.partition for p in before.topic(topic) if p.leader == victim]
@@ -287,14 +295,16 @@ def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
         for b in down:
             cluster.broker(b).start(wait=False, timeout=timeout)
         cluster.wait_until_brokers(contains=down, timeout=timeout)
-    cluster.wait_until(lambda d: all(len(p.isr) == len(p.replicas) for p in d.partitions),
-                       timeout, f"the ISRs of {topics} to be full", topics=topics)
-    parts = [TopicPartition(p.topic, p.partition) for p in cluster.describe(topics).partitions]
+    desc = cluster.wait_until(lambda d: d.partitions and all(len(p.isr) == len(p.replicas)
+                                                             for p in d.partitions),
+                              timeout, f"the ISRs of {topics} to be full", topics=topics)
+    parts = [TopicPartition(p.topic, p.partition) for p in desc.partitions]
     try:
         cluster.admin().elect_leaders(ElectionType.PREFERRED, parts).result(timeout=30)
     except Exception:  # ELECTION_NOT_NEEDED and friends: the wait below decides
         pass
-    cluster.wait_until(lambda d: all(p.leader == p.replicas[0] for p in d.partitions),
+    cluster.wait_until(lambda d: d.partitions and all(p.leader == p.replicas[0]
+                                                      for p in d.partitions),
                        timeout, f"the preferred leaders of {topics}", topics=topics)
     return round(time.monotonic() - t0, 2)
 
