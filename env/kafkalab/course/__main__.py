@@ -40,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         paths = CoursePaths(find_root(args.root))
         if args.command == "release":
-            from .release import generate, notebooks_with_outputs
+            from .release import generate_many, notebooks_with_outputs
 
-            for name in lessons(paths, args.names or None):
-                print(f"released {generate(paths, name)}", flush=True)
+            for folder in generate_many(paths, lessons(paths, args.names or None)).values():
+                print(f"released {folder}", flush=True)
             bad = notebooks_with_outputs(paths.notebooks)
             if bad:
                 print(f"notebooks with outputs: {[str(b) for b in bad]}", file=sys.stderr)

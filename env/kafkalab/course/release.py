@@ -29,6 +29,31 @@ def generate(paths: CoursePaths, name: str, release_dir: Path | None = None) -> 
     return out
 
 
+def generate_many(paths: CoursePaths, names: list[str], release_dir: Path | None = None) -> dict:
+    """Generate several lessons in this process (one nbgrader start-up instead of one per
+    lesson). Returns {name: folder}; raises with nbgrader's log when one fails."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(paths.config.name, path=str(paths.config.parent)).load_config()
+    config.GenerateAssignment.no_database = True
+    config.SaveCells.enabled = False
+    base = Path(release_dir).resolve() if release_dir else paths.notebooks
+    config.CourseDirectory.release_directory = str(base)
+    api = NbGraderAPI(config=config)
+    done = {}
+    for name in names:
+        res = api.generate_assignment(name, force=True, create=False)
+        nb = base / name / f"{name}.ipynb"
+        if not res["success"] or not nb.is_file():
+            tail = "\n".join(str(res.get("log", "") + res.get("error", "")).splitlines()[-15:])
+            raise KafkaLabError(f"nbgrader generate_assignment {name} failed:\n{tail}\nFix: "
+                                f"check the nbgrader metadata of {paths.solution(name)}.")
+        strip_outputs(nb)
+        done[name] = base / name
+    return done
+
+
 def strip_outputs(path: Path) -> None:
     """Make sure a release notebook carries no outputs or execution counts (idempotent)."""
     nb = json.loads(path.read_text())
