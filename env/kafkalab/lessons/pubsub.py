@@ -314,15 +314,17 @@ def plot_scaling(df: Any) -> Any:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-    for model, rows in df.groupby("model", sort=False):
-        axes[0].plot(rows.subscribers, rows.stream_msgs_per_s, "o-", label=model)
-        axes[1].plot(rows.subscribers, rows.deliveries_per_msg + rows.writes_per_msg, "o-")
-        axes[2].plot(rows.subscribers, rows.cpu_us_per_msg, "o-")
+    for (model, rows), style in zip(df.groupby("model", sort=False),
+                                    ("o-", "s--", "^-", "v--", "D-"), strict=False):
+        axes[0].plot(rows.subscribers, rows.stream_msgs_per_s, style, label=model)
+        axes[1].plot(rows.subscribers, rows.deliveries_per_msg + rows.writes_per_msg, style)
+        axes[2].plot(rows.subscribers, rows.cpu_us_per_msg, style)
     titles = ("source messages/s to all subscribers", "records read + written per message",
               "client CPU µs per message")
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("subscribers")
+        ax.set_ylim(bottom=0)
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
