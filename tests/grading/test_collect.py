@@ -1,0 +1,71 @@
+"""Finding submissions in both layouts (no Kafka)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kafkalab.exceptions import KafkaLabError
+from kafkalab.grading.collect import collect, student_id
+from kafkalab.grading.sanitize import sanitize
+
+KNOWN = ["00_welcome", "01_request_response"]
+
+
+def _nb(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}')
+    return path
+
+
+def test_student_ids() -> None:
+    assert student_id("alice_00_welcome", "00_welcome") == "alice"
+    assert student_id("00_welcome-bob", "00_welcome") == "bob"
+    assert student_id("carol smith", "00_welcome") == "carol_smith"
+    assert student_id("00_welcome", "00_welcome") == "00_welcome"
+
+
+def test_nbgrader_layout(tmp_path: Path) -> None:
+    _nb(tmp_path / "submitted" / "ann" / "00_welcome" / "00_welcome.ipynb")
+    _nb(tmp_path / "submitted" / "ben" / "00_welcome" / "mine.ipynb")
+    (tmp_path / "submitted" / "ben" / "00_welcome" / "timestamp.txt").write_text("x")
+    subs = collect(tmp_path, KNOWN)
+    assert [(s.student, s.assignment) for s in subs] == [("ann", "00_welcome"),
+                                                         ("ben", "00_welcome")]
+    assert len(subs[1].files) == 2
+
+
+def test_plain_folder(tmp_path: Path) -> None:
+    _nb(tmp_path / "ann_00_welcome.ipynb")
+    _nb(tmp_path / "ben.ipynb")
+    with pytest.raises(KafkaLabError, match="--assignment"):
+        collect(tmp_path, KNOWN)
+    subs = collect(tmp_path, KNOWN, "00_welcome")
+    assert sorted(s.student for s in subs) == ["ann", "ben"]
+
+
+def test_unknown_assignment(tmp_path: Path) -> None:
+    _nb(tmp_path / "x.ipynb")
+    with pytest.raises(KafkaLabError, match="No source notebook"):
+        collect(tmp_path, KNOWN, "99_nope")
+
+
+def test_sanitize_restores_structure() -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    def cell(src: str, gid: str, grade: bool = False) -> nbformat.NotebookNode:
+        c = new_code_cell(src)
+        c.metadata["nbgrader"] = {"grade_id": gid, "locked": True, "grade": grade,
+                                  "solution": False, "points": 1 if grade else 0}
+        return c
+
+    release = new_notebook(cells=[cell("setup", "a"), cell("test1", "t1", True),
+                                  cell("test2", "t2", True)])
+    sub = new_notebook(cells=[cell("setup", "a"), cell("pass", "renamed", True)])
+    sub.cells[0].metadata["nbgrader"]["locked"] = False
+    fixed = sanitize(sub, release)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in fixed.cells]
+    assert ids == ["a", "t1", "t2", None]
+    assert fixed.cells[0].metadata["nbgrader"]["locked"] is True

@@ -1,0 +1,134 @@
+"""The instructor's grading command, end to end, on sample submissions built from the release.
+
+One grading run (nbgrader layout) covers: perfect, partly right, blank, and hostile submissions
+(endless loop, kernel crash, edited/deleted/renamed tests, broker flood, deleted topics, killed
+brokers), each with its exact expected score, graded side by side in parallel with the others.
+A second run (plain folder) covers the whole-submission time limit and resuming."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kafkalab.course.bench import solved_copy
+from kafkalab.course.paths import CoursePaths, find_root
+
+sys.path.insert(0, str(Path(__file__).parent))
+import samples  # noqa: E402
+
+ROOT = find_root(Path(__file__))
+SAMPLES = samples.build(ROOT)
+CELL_TIMEOUT = 20
+
+
+def grade(subs: Path, out: Path, *extra: str, timeout: float = 1500) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out), "--quiet",
+           "--timeout", str(CELL_TIMEOUT), *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def rows(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="") as fh:
+        return {r["student"]: r for r in csv.DictReader(fh)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("grading")
+    subs = samples.write_nbgrader_layout(base, {k: nb for k, (nb, _) in SAMPLES.items()})
+    out = base / "out"
+    proc = grade(subs, out, "--jobs", "3", "--submission-timeout", "600")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+@pytest.mark.parametrize("student", sorted(SAMPLES))
+def test_exact_score(graded: Path, student: str) -> None:
+    row = rows(graded)[student]
+    expected = SAMPLES[student][1]
+    assert row["status"] == "graded", row
+    assert float(row["max_score"]) == 5
+    assert float(row["score"]) == expected, f"{student}: {row['score']} != {expected}: " \
+                                            f"{row['reason']}"
+
+
+def test_reasons_and_feedback(graded: Path) -> None:
+    table = rows(graded)
+    assert "KernelDied" in table["crashes_kernel"]["reason"]
+    assert "per-cell time limit" in table["loops_forever"]["reason"]
+    tamper = table["edits_tests"]["reason"]
+    for what in ("test_ex1_on_cluster was edited", "had its points changed",
+                 "test_ex2_other_offset was deleted"):
+        assert what in tamper
+    assert table["perfect"]["reason"] == ""
+    for student in SAMPLES:
+        page = graded / "feedback" / student / samples.ASSIGNMENT / f"{samples.ASSIGNMENT}.html"
+        assert page.is_file(), f"no feedback for {student}"
+    page = graded / "feedback" / "edits_tests" / samples.ASSIGNMENT / f"{samples.ASSIGNMENT}.html"
+    assert "Grader notes" in page.read_text()
+
+
+def test_gradebook_agrees(graded: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gb:
+        for student, (_, expected) in SAMPLES.items():
+            assert gb.find_submission(samples.ASSIGNMENT, student).score == expected
+
+
+def test_hidden_tests_ran(graded: Path) -> None:
+    """The autograded copy holds the hidden tests the release does not show."""
+    nb = nbformat.read(graded / "autograded" / "perfect" / samples.ASSIGNMENT /
+                       f"{samples.ASSIGNMENT}.ipynb", 4)
+    assert any("consume(cluster.client_config(), [ex1_topic]" in c.source for c in nb.cells)
+
+
+def test_time_limit_plain_folder_and_resume(tmp_path: Path) -> None:
+    """A submission that ignores interrupts is stopped by the whole-submission limit (score 0,
+    reason in its feedback); an interrupted run resumes without regrading what finished."""
+    subs = tmp_path / "collected"
+    subs.mkdir()
+    nbformat.write(samples.deaf_loop(ROOT), subs / "deaf.ipynb")
+    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "zoe_00_welcome.ipynb")
+    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "yan_00_welcome.ipynb")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out), "--quiet",
+           "--assignment", samples.ASSIGNMENT, "--jobs", "1", "--timeout", str(CELL_TIMEOUT),
+           "--submission-timeout", "90"]
+    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    results = out / "results" / samples.ASSIGNMENT
+    deadline = time.monotonic() + 900
+    while not list(results.glob("[!.]*.json")) and time.monotonic() < deadline:
+        time.sleep(1)
+        assert first.poll() is None, first.stdout.read().decode() if first.stdout else ""
+    done = {p.name: p.stat().st_mtime_ns for p in results.glob("[!.]*.json")}
+    assert done, "nothing finished within 15 minutes"
+    first.send_signal(signal.SIGINT)  # interrupt while the next submission is being graded
+    first.wait(timeout=120)
+    assert len(rows(out)) == len(done), "grades.csv must hold exactly what finished"
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name, mtime in done.items():
+        assert (results / name).stat().st_mtime_ns == mtime, f"{name} was graded again"
+    table = rows(out)
+    assert set(table) == {"deaf", "zoe", "yan"}
+    assert table["deaf"]["status"] == "timeout" and float(table["deaf"]["score"]) == 0
+    assert table["zoe"]["status"] == "graded" and float(table["zoe"]["score"]) == 5
+    assert table["yan"]["status"] == "graded" and float(table["yan"]["score"]) == 5
+    page = out / "feedback" / "deaf" / samples.ASSIGNMENT / f"{samples.ASSIGNMENT}.html"
+    assert "longer than 90 s" in page.read_text()
+    again = json.loads((results / "zoe.json").read_text())
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and json.loads((results / "zoe.json").read_text()) == again
+    assert time.monotonic() - t0 < 120, "a finished run should only skip"
+    assert not [p for p in os.listdir(results) if p.endswith(".tmp")]
