@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -129,10 +129,9 @@ def _owner_alive(owner: str) -> bool:
 def sweep_stale(client: Any | None = None) -> int:
     """Remove kafka-lab containers and networks whose owning process is gone; return count."""
     client = client or _client()
-    removed, dead = 0, set()
+    removed = 0
     for c in client.containers.list(all=True, filters={"label": LABEL}):
         if not _owner_alive(c.labels.get(LABEL_OWNER, "")):
-            dead.add(c.labels[LABEL])
             try:
                 c.remove(force=True, v=True)
                 removed += 1
@@ -179,8 +178,7 @@ class DockerNode:
     port: int  # host port (Kafka client listener or ZooKeeper client port)
     files: dict[str, bytes]
     cmd: list[str]
-    container: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    container: Any = None  # the testcontainers DockerContainer
 
     def status(self) -> str:
         if self.container is None or self.container._container is None:
