@@ -19,7 +19,7 @@ from kazoo.client import KazooClient
 from kafkalab import start_cluster
 from kafkalab.clients import consume, produce
 from kafkalab.docker import LABEL, LABEL_CLUSTER, docker_available
-from kafkalab.exceptions import DockerUnavailableError
+from kafkalab.exceptions import BrokerStartError, DockerUnavailableError, KafkaLabError
 
 
 def _containers(label: str) -> list:
@@ -46,6 +46,18 @@ def test_docker_available_fails_fast_with_a_reason(monkeypatch) -> None:
     with pytest.raises(DockerUnavailableError, match="nonexistent"):
         docker_available()
     assert time.monotonic() - t0 < 2
+
+
+def test_a_missing_image_says_how_to_build_one(docker_image: str) -> None:
+    with pytest.raises(KafkaLabError, match="python -m kafkalab.docker_image build"):
+        start_cluster(1, backend="docker", image="kafka-lab/absent:none", reuse=False)
+
+
+def test_a_broker_that_cannot_start_shows_its_log_tail(docker_image: str) -> None:
+    with pytest.raises(BrokerStartError, match="broker-1") as info:
+        start_cluster(1, backend="docker", image=docker_image, reuse=False,
+                      broker_config={"num.io.threads": "not-a-number"})
+    assert "num.io.threads" in str(info.value)
 
 
 def test_round_trip_pause_resume_and_cleanup(docker_image: str) -> None:
