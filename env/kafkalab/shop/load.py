@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-# Fault actions run on one long-lived thread: a process (re)started from a thread that later
+# Fault actions run on long-lived threads: a process (re)started from a thread that later
 # ends would be killed with it (PR_SET_PDEATHSIG is per thread), so never use a passing thread.
-ACTIONS = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="shop-actions")
+ACTIONS = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="shop-actions")
 ADDRESS = {"name": "Ada Lovelace", "street": "1 Log Lane", "city": "Partition", "zip": "10101"}
 ITEMS = ({"p-mug": 1}, {"p-tee": 2}, {"p-book": 1, "p-sticker": 3}, {"p-sticker": 1})
 
@@ -91,6 +91,22 @@ def rising_load(url: str, rates: list[float], step_s: float,
     finally:
         if bar is not None:
             bar.close()
+
+
+def rising_loads(targets: dict[str, tuple[str, dict[float, Callable[[], Any]]]],
+                 rates: list[float], step_s: float, timeout: float = 5.0
+                 ) -> dict[str, list[dict[str, Any]]]:
+    """:func:`rising_load` against several shops at the same time (same schedule, same
+    machine conditions): ``targets`` maps a name to (url, actions)."""
+    from tqdm.auto import tqdm
+
+    total = sum(round(r * step_s) for r in rates) * len(targets)
+    with tqdm(total=total, desc="orders sent", unit="order") as bar:
+        async def both() -> list[list[dict[str, Any]]]:
+            return await asyncio.gather(*(_load(url, rates, step_s, actions, timeout, bar)
+                                          for url, actions in targets.values()))
+        results = run(both())
+    return dict(zip(targets, results, strict=True))
 
 
 async def _burst(url: str, n: int, concurrency: int, timeout: float,

@@ -112,7 +112,9 @@ class Shop:
             conf["sync_services"] = {s: self.procs[s][0].url for s in SYNC_SERVICES}
         return conf
 
-    def start(self, timeout: float = 90.0) -> Shop:
+    def start(self, timeout: float = 90.0, wait: bool = True) -> Shop:
+        """Start every process; with ``wait`` (default) return once all answer their health
+        endpoints (else call :meth:`wait_healthy` later, e.g. after starting something else)."""
         if self.mode == "kafka":
             self._prepare_topics()
             roles = [(s, r) for s in KAFKA_SERVICES for r in range(self.replicas[s])]
@@ -124,7 +126,8 @@ class Shop:
         for p in (p for group in self.procs.values() for p in group):
             self._spawn(p)
         self.started = True
-        self.wait_healthy(timeout=timeout)
+        if wait:
+            self.wait_healthy(timeout=timeout)
         return self
 
     def _prepare_topics(self) -> None:
@@ -231,8 +234,13 @@ class Shop:
         if self.mode != "kafka" or role not in KAFKA_SERVICES or role == "inventory":
             raise ShopError(f"Only orders, payments, shipping and notifications scale, not {role}")
         group = self.procs[role]
-        while len(group) > count:
-            self._end(group.pop(), clean=True)
+        leaving = group[count:]
+        del group[count:]
+        for p in leaving:  # all at once: each leaves the group cleanly (one rebalance)
+            if p.pid is not None:
+                procs.terminate(p.pid)
+        for p in leaving:
+            self._end(p, clean=True)
         new = []
         while len(group) < count:
             p = Proc(role, len(group), free_port(), self.workdir / f"{role}-{len(group)}.log")

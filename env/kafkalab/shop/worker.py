@@ -91,13 +91,20 @@ class Stats:
 
 
 def serve_health(port: int, body: Callable[[], dict[str, Any]],
-                 paused: threading.Event | None = None) -> ThreadingHTTPServer:
+                 paused: threading.Event | None = None,
+                 holding: threading.Event | None = None) -> ThreadingHTTPServer:
     """GET /health answers ``body()``; POST /pause and /resume hold and release consumption
-    (the member stays in its group, so its partitions are not reassigned)."""
+    (the member stays in its group, so its partitions are not reassigned). /pause answers once
+    the consume loop is holding, so nothing fetched after the answer is handled."""
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             if paused is not None and self.path in ("/pause", "/resume"):
-                paused.set() if self.path == "/pause" else paused.clear()
+                if self.path == "/pause":
+                    paused.set()
+                    if holding is not None:
+                        holding.wait(30)
+                else:
+                    paused.clear()
             self.do_GET()
 
         def do_GET(self) -> None:  # noqa: N802
@@ -126,13 +133,14 @@ class Worker:
         self.stop = threading.Event()
         self.paused = threading.Event()
         self._held = False
+        self.holding = threading.Event()
         self.kinds = {topic(prefix, k): k for k in service.inputs}
         self.failed: list[str] = []
         self.producer = Producer(producer_config(client))
         self.consumer = Consumer({
             **client, "group.id": f"{prefix}.{service.name}",
             "enable.auto.commit": False, "auto.offset.reset": "earliest",
-            "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000,
+            "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
             "partition.assignment.strategy": "range"})
 
     def _health(self) -> dict[str, Any]:
@@ -148,6 +156,7 @@ class Worker:
         if msg is not None and not msg.error():
             self.consumer.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
         self._held = True
+        self.holding.set()
 
     def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
         for p in sorted({tp.partition for tp in parts}):
@@ -206,7 +215,7 @@ class Worker:
             self.stats.counts["batches"] += 1
 
     def run(self) -> None:
-        server = serve_health(self.port, self._health, self.paused)
+        server = serve_health(self.port, self._health, self.paused, self.holding)
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         self.consumer.subscribe(list(self.kinds), on_assign=self._on_assign,
                                 on_revoke=self._on_revoke)
@@ -219,6 +228,7 @@ class Worker:
                     continue
                 if self._held:
                     self._held = False
+                    self.holding.clear()
                     self.consumer.resume(self.consumer.assignment())
                 msgs = self.consumer.consume(self.batch, timeout=0.2)
                 if msgs:
