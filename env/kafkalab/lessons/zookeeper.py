@@ -290,10 +290,7 @@ def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
     if down:
         # ZooKeeper mode refuses a broker whose old ephemeral znode has not expired yet.
         cluster.wait_until_brokers(excludes=down, timeout=timeout)
-        # One after the other, from this thread: the local backend ties each JVM's life to
-        # the thread that spawned it (PR_SET_PDEATHSIG), so a worker thread would kill them.
-        for b in down:
-            cluster.broker(b).start(wait=False, timeout=timeout)
+        _start_all(cluster, down, timeout)
         cluster.wait_until_brokers(contains=down, timeout=timeout)
     desc = cluster.wait_until(lambda d: d.partitions and all(len(p.isr) == len(p.replicas)
                                                              for p in d.partitions),
@@ -307,6 +304,22 @@ def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
                                                       for p in d.partitions),
                        timeout, f"the preferred leaders of {topics}", topics=topics)
     return round(time.monotonic() - t0, 2)
+
+
+def _start_all(cluster: Any, ids: list[int], timeout: float) -> None:
+    """Start brokers at once when the local backend allows it (the JVMs boot in parallel),
+    else one by one. Never from a worker thread: the local backend ties each JVM's life to
+    the thread that spawned it (PR_SET_PDEATHSIG)."""
+    backend = cluster._backend
+    if hasattr(backend, "_spawn") and hasattr(backend, "_wait_ports"):
+        nodes = [backend.node("broker", b) for b in ids]
+        for n in nodes:
+            if not n.alive():
+                backend._spawn(n)
+        backend._wait_ports(nodes, timeout)
+    else:
+        for b in ids:
+            cluster.broker(b).start(wait=False, timeout=timeout)
 
 
 def broker_setting(cluster: Any, broker_id: int, name: str) -> str | None:
