@@ -10,6 +10,7 @@ import pytest
 from kafkalab.clients import produce
 from kafkalab.lessons.consumers import (
     Group,
+    at_end,
     commit_offsets,
     committed,
     crash_and_resume,
@@ -66,11 +67,13 @@ def test_crash_after_processing_redelivers_the_uncommitted_tail(cluster, tmp_pat
 
 def test_pool_with_crash_reference_and_broken_workers(cluster, tmp_path: Path) -> None:
     topic = cluster.create_topic(partitions=3, replication_factor=1)
-    produce(cluster.producer_config(), topic, [f"job-{i}" for i in range(240)])
+    produce(cluster.producer_config(), topic, [f"job-{i}" for i in range(240)],
+            keys=[f"k{i}" for i in range(240)])
     good = pool_with_crash(cluster, reference_worker, topic, "t-pool", tmp_path / "good",
                            workers=3, kill_after=60, delay=0.005)
     assert good.missing == 0 and good.committed_to_end, good
-    assert committed(cluster, "t-pool", topic) == end_offsets(cluster, topic)
+    assert at_end(cluster, "t-pool", topic, end_offsets(cluster, topic))
+    assert committed(cluster, "t-pool", topic) == end_offsets(cluster, topic)  # all had records
     with pytest.raises(RuntimeError, match="broken on purpose"):
         pool_with_crash(cluster, broken_worker, topic, "t-pool-bad", tmp_path / "bad",
                         workers=2, kill_after=10, timeout=20)
