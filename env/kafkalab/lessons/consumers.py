@@ -48,8 +48,6 @@ def read_topic(cluster: Any, topic: str, timeout: float = 30.0,
         consumer.close()
 
 
-
-
 # ---- group membership, seen from inside one process ------------------------------------------
 
 
