@@ -36,7 +36,7 @@ def _networks(label: str) -> list:
 
 @pytest.fixture(scope="module")
 def dcluster3(docker_image: str) -> Iterator:
-    with start_cluster(3, backend="docker", image=docker_image, reuse=False) as c:
+    with start_cluster(3, backend="docker", image=docker_image, reuse=False, timeout=240) as c:
         yield c
 
 
@@ -144,7 +144,7 @@ def test_paused_follower_leaves_the_isr_and_comes_back(dcluster3) -> None:
 
 def test_zookeeper_sees_broker_and_controller_changes(docker_image: str) -> None:
     with start_cluster(2, mode="zookeeper", backend="docker", image=docker_image,
-                       reuse=False) as c:
+                       reuse=False, timeout=240) as c:
         zk = KazooClient(hosts=c.zookeeper_connect, timeout=10)
         zk.start(timeout=30)
         try:
