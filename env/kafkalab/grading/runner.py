@@ -26,6 +26,7 @@ from ..course.paths import CoursePaths
 from .collect import Submission
 from .course import max_points, place, prepare_assignment, write_config, write_json
 
+STARTUP_LIMIT = 600  # seconds for a worker process to import nbgrader on a very busy machine
 FIELDS = ["student", "assignment", "score", "max_score", "status", "reason", "seconds"]
 
 
@@ -101,12 +102,23 @@ class Worker:
         threading.Thread(target=pump, daemon=True).start()
         with _lock:
             _running.add(proc)
+        try:  # start-up (imports) does not count against a submission's time limit
+            ready = self.lines.get(timeout=STARTUP_LIMIT)
+        except queue.Empty:
+            ready = None
+        if not (ready or "").startswith("READY"):
+            kill_tree(proc.pid)
+            raise RuntimeError(f"the grading worker did not start; see {errlog}")
         return proc
 
     def grade(self, sub: Submission, result: Path, log: Path, limit: float) -> str:
-        """``done``, ``timeout`` or ``died``."""
+        """``done``, ``timeout``, ``died`` or ``did not start``."""
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = self._start()
+            try:
+                self.proc = self._start()
+            except (OSError, RuntimeError):
+                self.proc = None
+                return "did not start"
         task = {"assignment": sub.assignment, "student": sub.student, "result": str(result),
                 "log": str(log)}
         try:
@@ -210,6 +222,9 @@ def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict
     for a in sorted({s.assignment for s in subs}):
         prepare_assignment(paths, out, a)
         tops[a] = max_points(paths, a)
+    everything: dict[str, dict] = {}  # earlier runs' results (other assignments) stay in the CSV
+    for path in sorted((out / "results").glob("*/[!.]*.json")):
+        everything[f"{path.parent.name}/{path.stem}"] = json.loads(path.read_text())
     results: dict[str, dict] = {}
     todo: list[tuple[Submission, str]] = []
     for sub in subs:
@@ -221,7 +236,7 @@ def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict
                 results[sub.key] = old
                 continue
         todo.append((sub, digest))
-    write_csv(out, results)
+    write_csv(out, {**everything, **results})
     failed = sum(r["status"] != "graded" for r in results.values())
     bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
                disable=not opts.progress)
@@ -234,8 +249,8 @@ def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict
             res = fut.result()
             sub = futures[fut]
             write_json(out / "results" / sub.assignment / f"{sub.student}.json", res)
-            results[sub.key] = res
-            write_csv(out, results)
+            results[sub.key] = everything[sub.key] = res
+            write_csv(out, everything)
             failed += res["status"] != "graded"
             bar.update(1)
             bar.set_postfix(remaining=len(todo) - n, failures=failed)

@@ -182,6 +182,8 @@ def serve(out: Path) -> int:
     stdout. Saves the start-up cost of Python and nbgrader for every submission."""
     _exit_with_parent()
     proto = os.fdopen(os.dup(1), "w", buffering=1)
+    _APIS[out] = _api(out)  # the slow imports happen before the first submission's clock
+    proto.write("READY\n")
     for line in sys.stdin:
         task = json.loads(line)
         with open(task["log"], "ab") as log:
