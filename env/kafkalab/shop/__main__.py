@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
         p.set_defaults(fn=fn)
         if name in ("up", "bench"):
             p.add_argument("--brokers", type=int, default=1)
-            p.add_argument("--payments-delay", type=float, default=0.01)
+            p.add_argument("--payments-delay", type=float, default=0.05 if name == "bench"
+                           else 0.01)
         if name == "up":
             p.add_argument("--bootstrap", default="", help="use this cluster (else local)")
         if name == "bench":

@@ -18,6 +18,7 @@ from .runner import Shop
 
 
 def _round(shop: Shop, orders: int, concurrency: int) -> dict[str, Any]:
+    """Orders through the gateway as fast as ``concurrency`` clients go, end to end."""
     t0 = time.monotonic()
     rows = burst(shop.url, orders, concurrency=concurrency)
     t_accepted = time.monotonic() - t0
@@ -33,7 +34,19 @@ def _round(shop: Shop, orders: int, concurrency: int) -> dict[str, Any]:
             "accept_to_shipped_p99_s": round(percentile(lat, 99), 3)}
 
 
-def run_bench(out: Path, orders: int = 600, delay: float = 0.01, brokers: int = 1,
+def _drain(shop: Shop, orders: int, concurrency: int) -> dict[str, Any]:
+    """Payments alone: a held backlog released at once, first to last charge."""
+    shop.pause("payments")
+    rows = burst(shop.url, orders, concurrency=concurrency)
+    ids = [r["order_id"] for r in rows if r["status"] == 201]
+    shop.resume("payments")
+    docs = wait_final(shop.url, ids, timeout=300, progress=False)
+    paid = sorted(t for d in docs.values() if (t := stage_ts(d, "paid")))
+    return {"backlog": len(ids), "charges_per_s": round((len(paid) - 1) * 1000
+                                                         / max(1, paid[-1] - paid[0]), 1)}
+
+
+def run_bench(out: Path, orders: int = 600, delay: float = 0.05, brokers: int = 1,
               concurrency: int = 32, outage_s: float = 5.0) -> dict[str, Any]:
     from .. import start_cluster
 
@@ -49,7 +62,8 @@ def run_bench(out: Path, orders: int = 600, delay: float = 0.01, brokers: int = 
         for replicas in (1, 3):
             shop.scale("payments", replicas)
             shop.wait_assigned("payments")
-            figures[f"payments_replicas_{replicas}"] = _round(shop, orders, concurrency)
+            figures[f"payments_replicas_{replicas}"] = {
+                **_round(shop, orders, concurrency), **_drain(shop, orders, concurrency)}
             print(replicas, figures[f"payments_replicas_{replicas}"], flush=True)
         shop.scale("payments", 1)
         shop.wait_assigned("payments")
