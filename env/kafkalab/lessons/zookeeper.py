@@ -4,6 +4,10 @@ ZooKeeper mode only (Kafka 3.x): the brokers register ephemeral ``/brokers/ids/<
 race for the ephemeral ``/controller`` znode, and the controller writes each partition's
 ``/brokers/topics/<t>/partitions/<p>/state``. :class:`Timeline` watches those znodes (kazoo
 watches, re-armed after every change) and stamps each change with the time it was seen.
+
+For both modes (ZooKeeper and KRaft): :func:`measure_failover` times a controller kill with the
+admin API, :func:`restore` brings killed brokers back, :func:`moving_parts` lists the processes
+and their ports, :func:`metadata_quorum` runs Kafka's ``kafka-metadata-quorum`` tool.
 """
 
 from __future__ import annotations
