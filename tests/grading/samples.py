@@ -141,9 +141,11 @@ def build(root: Path) -> dict[str, tuple[NotebookNode, float]]:
 
 
 def deaf_loop(root: Path) -> NotebookNode:
-    """Ignores SIGINT and loops: only the whole-submission time limit stops it (score 0)."""
+    """Ex1 right, then a loop that ignores SIGINT: ex1's 3 points, the rest zero."""
     release = nbformat.read(root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    return _fill(release, {"ex2_answer": EX2_DEAF_LOOP})
+    solution = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    ex1 = _solution_answers(solution)["ex1_answer"]
+    return _fill(release, {"ex1_answer": ex1, "ex2_answer": EX2_DEAF_LOOP})
 
 
 def write_nbgrader_layout(folder: Path, samples: dict[str, NotebookNode]) -> Path:

@@ -1,9 +1,10 @@
 """nbgrader's Execute step, hardened for hostile submissions.
 
-When the kernel dies (``os._exit``, a segfault, SIGKILL, a self-inflicted restart), nbclient
-raises and nbgrader would drop the whole submission. Here the cell that killed the kernel and
-every later code cell get an error output instead, so the tests that already ran keep their
-points, the rest score zero, and the feedback says why.
+When the kernel dies (``os._exit``, a segfault, SIGKILL, a self-inflicted restart) or stops
+answering after a timeout (code that ignores the interrupt), nbclient raises and nbgrader would
+drop the whole submission. Here the cell that did it and every later code cell get an error
+output instead, so the tests that already ran keep their points, the rest score zero, and the
+feedback says why.
 
 Locked cells that are neither answers nor tests (the instructor's setup, e.g. starting the
 cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``.
@@ -11,7 +12,7 @@ cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of 
 
 from __future__ import annotations
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
@@ -49,4 +50,11 @@ class GuardedExecute(Execute):
             self.log.error("Kernel died in cell %s; the remaining cells score zero", index)
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error("KernelDied", f"{self._dead} (the code exited or crashed the kernel)")]
+            return cell, resources
+        except CellTimeoutError:  # interrupted, but the kernel never became idle again
+            self._dead = f"the kernel stopped answering in cell {index}"
+            self.log.error("Kernel ignored the interrupt in cell %s; the rest scores zero", index)
+            cell.outputs = list(cell.get("outputs", [])) + [
+                _error("KernelDied", f"{self._dead}: it ignored the interrupt after the "
+                       f"{self.timeout} s time limit")]
             return cell, resources
