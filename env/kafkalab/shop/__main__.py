@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ def down(args: argparse.Namespace) -> None:
     killed = sum(_kill(p["pid"], "kafkalab.shop.serve") for p in state["procs"] if p["pid"])
     killed += sum(_kill(pid, "kafka") for pid in state.get("cluster_pids", []))
     state_file().unlink()
+    for folder in (state.get("workdir"), state.get("cluster_workdir")):
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
     print(f"shop down: {killed} process(es) stopped")
 
 
