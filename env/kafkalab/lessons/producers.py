@@ -72,6 +72,25 @@ def murmur2_partition(key: bytes | str, partitions: int) -> int:
     return (murmur2(_bytes(key)) & 0x7FFFFFFF) % partitions
 
 
+def keyless_partitions(producer: Producer, topic: str, records: int,
+                       gap: float = 0.0) -> list[int]:
+    """Produce ``records`` keyless records (``gap`` s apart) and return the partition of each,
+    in production order, from the delivery reports."""
+    where: dict[int, int] = {}
+
+    def report(err: KafkaError | None, msg: Message) -> None:
+        if err is None:
+            where[int(msg.value())] = msg.partition()
+
+    for i in range(records):
+        if gap:
+            time.sleep(gap)
+        producer.produce(topic, value=str(i).encode(), on_delivery=report)
+        producer.poll(0)
+    producer.flush(30)
+    return [where[i] for i in range(records) if i in where]
+
+
 # ---- topics ---------------------------------------------------------------------------------
 
 
