@@ -127,3 +127,39 @@ def test_chaos_every_accepted_order_final_exactly_once(shop: Shop, cluster3) -> 
             f"{shop.url}/products/{p}").json()["available"] == s - q, 20), (pid, qty, product)
     restarted = {role: shop.health(role) for role in KAFKA_SERVICES}
     print({r: sum(h.get("duplicate", 0) for h in hs) for r, hs in restarted.items()})
+
+
+def test_no_orphans_when_the_parent_is_sigkilled(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A kernel killed with SIGKILL takes every shop process with it (reaper + PDEATHSIG)."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import json, threading, time\n"
+        "from kafkalab.shop import Shop\n"
+        "shop = Shop(mode='sync')\n"
+        "t = threading.Thread(target=shop.start)  # started from a thread that then ends\n"
+        "t.start(); t.join()\n"
+        "time.sleep(1); shop.wait_healthy()\n"
+        "print(json.dumps([p['pid'] for p in shop.status()]), flush=True)\n"
+        "time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = json.loads(parent.stdout.readline())
+        assert len(pids) == 5 and all(psutil.pid_exists(p) for p in pids)
+    finally:
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+    alive = pids
+    deadline = time.monotonic() + 15
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in pids if psutil.pid_exists(p)
+                 and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        time.sleep(0.2)
+    assert not alive, f"shop processes outlived their parent: {alive}"
