@@ -2,8 +2,9 @@
 
 A tiny reaper process holds the read end of a pipe whose write end only the parent holds. When
 the parent exits in any way (also SIGKILL, a Jupyter kernel restart), the pipe reaches EOF and the
-reaper kills every process the parent registered with it. On Linux the children also get
-PR_SET_PDEATHSIG as a second guard.
+reaper kills every process the parent registered with it. On Linux, children spawned from the
+main thread also get PR_SET_PDEATHSIG as a second guard (it fires when the spawning *thread*
+exits, so a child started from a worker thread relies on the reaper alone).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def spawn(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = Non
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
     else:
         kwargs["start_new_session"] = True  # Ctrl-C in a terminal does not kill brokers half-way
-        if sys.platform.startswith("linux") and not detached:
+        if (sys.platform.startswith("linux") and not detached
+                and threading.current_thread() is threading.main_thread()):
             kwargs["preexec_fn"] = _pdeathsig
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

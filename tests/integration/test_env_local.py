@@ -202,3 +202,18 @@ def test_cli_cluster_outlives_the_command_and_notebooks_find_it(tmp_path: Path) 
     assert down.returncode == 0
     assert run("status").returncode == 1
     assert not any(_alive(n["pid"]) for n in state["nodes"])
+
+
+def test_a_broker_restarted_from_a_thread_survives_the_thread(cluster3) -> None:
+    """PR_SET_PDEATHSIG follows the spawning thread: a restart from a worker thread must not
+    tie the broker's life to that thread."""
+    import threading
+
+    node = cluster3.broker(3)
+    node.kill()
+    worker = threading.Thread(target=node.start)
+    worker.start()
+    worker.join(120)
+    time.sleep(2)  # the thread is gone: a PDEATHSIG tied to it would have fired by now
+    assert node.running
+    cluster3.wait_until_brokers(count=3)
