@@ -47,31 +47,35 @@ def producer_config(client: dict[str, Any]) -> dict[str, Any]:
 
 def read_partition(client: dict[str, Any], name: str, partition: int,
                    apply: Callable[[str, dict[str, Any] | None], None],
-                   timeout: float = 120.0) -> int:
+                   timeout: float = 120.0, stall: float = 8.0) -> int:
     """Read one partition from its start to its end (partition EOF); return how many records.
 
-    A fresh consumer each time, no group, no watermark query: while a broker is down the fetch
-    simply waits for the partition's new leader.
+    A fresh consumer, no group, no watermark query. When a broker dies mid-read the fetch can
+    stall on the old leader; after ``stall`` seconds without progress the read starts again with
+    a new consumer (``apply`` must tolerate seeing a record twice).
     """
-    loader = Consumer({**client, "group.id": f"loader-{uuid.uuid4().hex[:8]}",
-                       "enable.auto.commit": False, "enable.partition.eof": True})
-    loader.assign([TopicPartition(name, partition, OFFSET_BEGINNING)])
-    count, deadline = 0, time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            msg = loader.poll(0.5)
-            if msg is None:
-                continue
-            if msg.error():
-                if msg.error().code() == KafkaError._PARTITION_EOF:
-                    return count
-                continue
-            key = msg.key().decode() if msg.key() else ""
-            apply(key, decode(msg.value()))
-            count += 1
-        raise SystemExit(f"Reading {name}[{partition}] back took over {timeout} s")
-    finally:
-        loader.close()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        loader = Consumer({**client, "group.id": f"loader-{uuid.uuid4().hex[:8]}",
+                           "enable.auto.commit": False, "enable.partition.eof": True})
+        loader.assign([TopicPartition(name, partition, OFFSET_BEGINNING)])
+        count, progress = 0, time.monotonic()
+        try:
+            while time.monotonic() - progress < stall and time.monotonic() < deadline:
+                msg = loader.poll(0.5)
+                if msg is None:
+                    continue
+                if msg.error():
+                    if msg.error().code() == KafkaError._PARTITION_EOF:
+                        return count
+                    continue
+                key = msg.key().decode() if msg.key() else ""
+                apply(key, decode(msg.value()))
+                count, progress = count + 1, time.monotonic()
+        finally:
+            loader.close()
+        print(f"reading {name}[{partition}] back stalled; starting again", flush=True)
+    raise SystemExit(f"Reading {name}[{partition}] back took over {timeout} s")
 
 
 class Stats:
