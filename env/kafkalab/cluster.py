@@ -83,6 +83,7 @@ class Cluster:
         self.zookeeper_ids = list(range(1, zookeepers + 1)) if mode == "zookeeper" else []
         self._client_extra = dict(extra_client_config or getattr(backend, "security", {}) or {})
         self._admin: AdminClient | None = None
+        self._created: set[str] = set()
         self.closed = False
 
     # ---- addresses and clients ---------------------------------------------------------
@@ -162,6 +163,7 @@ class Cluster:
         self.wait_until(lambda d: len(d.topic(name)) == partitions
                         and all(p.leader >= 0 for p in d.topic(name)),
                         what=f"topic {name} to have leaders", topics=[name], timeout=timeout)
+        self._created.add(name)
         return name
 
     def delete_topics(self, *names: str, timeout: float = 30.0) -> None:
@@ -176,8 +178,19 @@ class Cluster:
     # ---- description --------------------------------------------------------------------
     def describe(self, topics: list[str] | None = None, timeout: float = 10.0,
                  internal: bool = False) -> ClusterDescription:
-        """Brokers, controller and each partition's leader, replicas and ISR, as of now."""
+        """Brokers, controller and each partition's leader, replicas and ISR, as of now.
+
+        Metadata comes from whichever broker answers; a topic this cluster object created but
+        that broker has not learnt of yet is waited for (brokers learn new topics a moment
+        apart, notably in ZooKeeper mode), so describe() right after create_topic() sees it.
+        """
         md = self.admin().list_topics(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while topics and time.monotonic() < deadline and any(
+                t in self._created and (t not in md.topics or not md.topics[t].partitions
+                                        or md.topics[t].error is not None) for t in topics):
+            time.sleep(0.05)
+            md = self.admin().list_topics(timeout=timeout)
         brokers = {b.id: f"{b.host}:{b.port}" for b in md.brokers.values()}
         parts = []
         for t in sorted(md.topics.values(), key=lambda t: t.topic):
