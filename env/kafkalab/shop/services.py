@@ -164,7 +164,8 @@ def apply_event(doc: Event | None, ev: Event) -> Event | None:
     furthest stage reached, so the result does not depend on arrival order.
     """
     oid = ev["order_id"]
-    doc = dict(doc) if doc else {"order_id": oid, "status": None, "history": []}
+    # any event of an order means the gateway accepted it (its own event may come later)
+    doc = dict(doc) if doc else {"order_id": oid, "status": "accepted", "history": []}
     if any(h["id"] == ev["id"] for h in doc["history"]):
         return None
     doc["history"] = [*doc["history"], {"id": ev["id"], "type": ev["type"],
