@@ -48,6 +48,7 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
                   jobs: int | None = None) -> dict:
     from ..grading.cli import default_jobs
     from ..grading.collect import collect
+    from ..grading.course import prepare_assignment
     from ..grading.runner import Options, grade_all
 
     subs_dir = work / "submissions"
@@ -59,11 +60,14 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
     subs = collect(subs_dir, lessons(paths), ASSIGNMENT)
     load = _load()
     t0 = time.monotonic()
+    prepare_assignment(paths, work / "grades", ASSIGNMENT)  # once per assignment (gradebook)
+    setup = time.monotonic() - t0
     results = grade_all(paths, subs, Options(out=work / "grades", jobs=jobs, regrade=True,
                                              progress=False))
     total = time.monotonic() - t0
     scores = sorted({r["score"] for r in results.values()})
     return {"submissions": submissions, "jobs": jobs, "seconds_total": round(total, 1),
+            "seconds_setup_gradebook": round(setup, 1),
             "seconds_per_submission": round(total / submissions, 2),
             "mean_seconds_in_worker": round(sum(r["seconds"] for r in results.values())
                                             / submissions, 2),
