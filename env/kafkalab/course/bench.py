@@ -48,7 +48,7 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
                   jobs: int | None = None) -> dict:
     from ..grading.cli import default_jobs
     from ..grading.collect import collect
-    from ..grading.course import prepare_assignment
+    from ..grading.course import prepare_assignment, write_config
     from ..grading.runner import Options, grade_all
 
     subs_dir = work / "submissions"
@@ -60,6 +60,7 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
     subs = collect(subs_dir, lessons(paths), ASSIGNMENT)
     load = _load()
     t0 = time.monotonic()
+    write_config(work / "grades", Options(out=work).cell_timeout)
     prepare_assignment(paths, work / "grades", ASSIGNMENT)  # once per assignment (gradebook)
     setup = time.monotonic() - t0
     results = grade_all(paths, subs, Options(out=work / "grades", jobs=jobs, regrade=True,
