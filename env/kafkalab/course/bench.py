@@ -80,12 +80,18 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
 def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None = None,
           run_course: bool = True) -> dict:
     work = out.parent / "bench-course"
-    figures: dict = {"cpus": os.cpu_count(),
-                     "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    figures: dict = {"cpus": os.cpu_count(), "measured_at": now}
+    if not run_course and out.is_file():  # keep the last course-run figures
+        old = json.loads(out.read_text())
+        if "run" in old:
+            figures["run"] = {**old["run"], "measured_at": old["run"].get(
+                "measured_at", old.get("measured_at"))}
+            figures["seconds_all_notebooks"] = old.get("seconds_all_notebooks")
     if run_course:
         load = _load()
         summary = run_all(paths, lessons(paths), work / "run")
-        figures["run"] = {"seconds_total": summary["total_seconds"],
+        figures["run"] = {"seconds_total": summary["total_seconds"], "measured_at": now,
                           "failed": summary["failed"], "load_average_before": load,
                           "per_notebook": {r["name"]: r["seconds"]
                                            for r in summary["notebooks"]}}
