@@ -11,192 +11,42 @@ even by SIGKILL, and each start sweeps containers whose owner process is gone.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import socket
-import struct
-import subprocess
-import sys
-import tarfile
-import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import config
-from .docker_image import image_layout, kraft_template, resolve_image
-from .exceptions import (
-    BrokerStartError,
-    ClusterTimeoutError,
-    DockerUnavailableError,
-    KafkaLabError,
+from ._docker_engine import (
+    DATA,
+    HOME,
+    LABEL,
+    LABEL_CLUSTER,
+    LABEL_OWNER,
+    PORTS,
+    SESSION,
+    _client,
+    _ensure_watchdog,
+    _owner,
+    _tc_env,
+    docker_available,
+    sweep_stale,
 )
+from ._docker_node import DockerNode, kafka_answers, read_file, zookeeper_serving
+from ._docker_plan import DockerPlan
+from ._docker_resolve import image_layout, resolve_image
+from .exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
 from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION
-from .local import KAFKA_MAIN, ZK_MAIN
 from .ports import check_port_free, free_port
-from .warmup import new_uuid
 
-LABEL = "org.kafka-lab.session"
-LABEL_OWNER = "org.kafka-lab.owner"  # host:pid:process start time
-LABEL_CLUSTER = "org.kafka-lab.cluster"  # one cluster's containers and network
-SESSION = uuid.uuid4().hex[:10]
-HOME = PurePosixPath("/kafka-lab")
-DATA = HOME / "data"
-PORTS = {"client": 9092, "internal": 19092, "controller": 9093, "zk": 2181}
+__all__ = [
+    "DATA", "HOME", "LABEL", "LABEL_CLUSTER", "LABEL_OWNER", "PORTS", "SESSION",
+    "DockerBackend", "DockerNode", "docker_available", "kafka_answers", "read_file",
+    "sweep_stale", "zookeeper_serving",
+]
 
 
-def _tc_env() -> None:
-    """Testcontainers settings for an engine without registry access (set before its import)."""
-    os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
-    os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
-
-
-def _client(timeout: int = 60) -> Any:
-    import docker
-
-    return docker.from_env(timeout=timeout)
-
-
-def docker_available() -> None:
-    """Return if a Docker engine answers within about 2 s, else raise DockerUnavailableError."""
-    try:
-        import docker
-    except ImportError:
-        raise DockerUnavailableError("the Python package 'docker' is not installed: "
-                                     "pip install docker testcontainers") from None
-    host = os.environ.get("DOCKER_HOST", "")
-    if not host and sys.platform != "win32" and not Path("/var/run/docker.sock").exists() \
-            and not (Path.home() / ".docker" / "run" / "docker.sock").exists():
-        raise DockerUnavailableError("no /var/run/docker.sock and DOCKER_HOST is not set")
-    try:
-        client = docker.from_env(timeout=2)
-        client.ping()
-        client.close()
-    except Exception as exc:
-        reason = str(exc).split("(Caused by")[0].strip() or type(exc).__name__
-        raise DockerUnavailableError(f"{host or 'the default socket'}: {reason[:200]}") from None
-
-
-# ---- no orphans: a watchdog per process, and a sweep of containers whose owner died ----------
-_WATCHDOG = r"""
-import signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-for _ in sys.stdin:
-    pass
-import docker
-client = docker.from_env(timeout=120)
-flt = {"label": "org.kafka-lab.session=" + sys.argv[1]}
-for c in client.containers.list(all=True, filters=flt):
-    try: c.remove(force=True, v=True)
-    except Exception: pass
-for n in client.networks.list(filters=flt):
-    try: n.remove()
-    except Exception: pass
-"""
-_watchdog: subprocess.Popen | None = None
-
-
-def _owner() -> str:
-    import psutil
-
-    return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.0f}"
-
-
-def _ensure_watchdog() -> None:
-    global _watchdog
-    if _watchdog is None or _watchdog.poll() is not None:
-        _watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, SESSION],
-                                     stdin=subprocess.PIPE, start_new_session=True)
-
-
-def _owner_alive(owner: str) -> bool:
-    import psutil
-
-    host, _, rest = owner.partition(":")
-    pid, _, ctime = rest.partition(":")
-    if host != socket.gethostname():
-        return True  # another machine's engine client: not ours to judge
-    try:
-        return f"{psutil.Process(int(pid)).create_time():.0f}" == ctime
-    except (psutil.Error, ValueError):
-        return False
-
-
-def sweep_stale(client: Any | None = None) -> int:
-    """Remove kafka-lab containers and networks whose owning process is gone; return count."""
-    client = client or _client()
-    removed = 0
-    for c in client.containers.list(all=True, filters={"label": LABEL}):
-        if not _owner_alive(c.labels.get(LABEL_OWNER, "")):
-            try:
-                c.remove(force=True, v=True)
-                removed += 1
-            except Exception:
-                pass
-    for n in client.networks.list(filters={"label": LABEL}):
-        if not _owner_alive(n.attrs.get("Labels", {}).get(LABEL_OWNER, "")):
-            try:
-                n.remove()
-            except Exception:
-                pass
-    return removed
-
-
-# ---- readiness probes (through the published port, as clients see it) ----------------------
-def kafka_answers(host: str, port: int) -> bool:
-    """True if a Kafka broker answers an ApiVersions v0 request on host:port."""
-    req = struct.pack(">hhih", 18, 0, 7, 2) + b"kl"
-    try:
-        with socket.create_connection((host, port), timeout=1) as s:
-            s.settimeout(2)
-            s.sendall(struct.pack(">i", len(req)) + req)
-            head = s.recv(8)
-            return len(head) == 8 and struct.unpack(">ii", head)[1] == 7
-    except OSError:
-        return False
-
-
-def zookeeper_serving(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1) as s:
-            s.settimeout(2)
-            s.sendall(b"srvr")
-            return b"Mode:" in s.recv(4096)
-    except OSError:
-        return False
-
-
-@dataclass
-class DockerNode:
-    kind: str
-    node_id: int
-    name: str
-    port: int  # host port (Kafka client listener or ZooKeeper client port)
-    files: dict[str, bytes]
-    cmd: list[str]
-    container: Any = None  # the testcontainers DockerContainer
-
-    def status(self) -> str:
-        if self.container is None or self.container._container is None:
-            return "absent"
-        try:
-            self.container._container.reload()
-            return self.container._container.status
-        except Exception:
-            return "absent"
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return self.container._container.logs(tail=lines).decode(errors="replace").rstrip()
-        except Exception:
-            return ""
-
-
-class DockerBackend:
+class DockerBackend(DockerPlan):
     name = "docker"
 
     def __init__(self, brokers: int = 1, mode: str = "kraft", zookeepers: int = 1,
@@ -222,87 +72,6 @@ class DockerBackend:
         self.closed = False
         self._quorum: tuple[float, dict | None] = (-1.0, None)
         self._plan()
-
-    # ---- configuration -------------------------------------------------------------------
-    def _java(self, main: str, conf: str, heap: int) -> list[str]:
-        if self.version.startswith("4"):
-            log = f"-Dlog4j2.configurationFile={HOME}/log4j2.properties"
-        else:
-            log = f"-Dlog4j.configuration=file:{HOME}/log4j.properties"
-        cds = [f"-XX:SharedArchiveFile={self.cds}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] \
-            if self.cds and main == KAFKA_MAIN and not os.environ.get("KAFKA_LAB_NO_CDS") else []
-        return [f"-Xms{min(64, heap)}m", f"-Xmx{heap}m", *config.JVM_FLAGS, *cds, log,
-                "-cp", f"{self.libs}/*", main, conf]
-
-    def _logs(self) -> dict[str, bytes]:
-        if self.version.startswith("4"):
-            return {"log4j2.properties": config.LOG4J2.encode()}
-        return {"log4j.properties": config.LOG4J1.encode()}
-
-    @staticmethod
-    def _props(props: dict[str, str]) -> bytes:
-        return "".join(f"{k}={v}\n" for k, v in props.items()).encode()
-
-    def _listeners(self, name: str, port: int, controller: bool) -> dict[str, str]:
-        cp = PORTS["client"]
-        listeners = f"PLAINTEXT://0.0.0.0:{cp},INTERNAL://0.0.0.0:{PORTS['internal']}"
-        pmap = "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT"
-        if controller:
-            listeners += f",CONTROLLER://0.0.0.0:{PORTS['controller']}"
-            pmap += ",CONTROLLER:PLAINTEXT"
-        return {"listeners": listeners, "listener.security.protocol.map": pmap,
-                "advertised.listeners": f"PLAINTEXT://{self.host}:{port},"
-                                        f"INTERNAL://{name}:{PORTS['internal']}",
-                "inter.broker.listener.name": "INTERNAL"}
-
-    def _plan(self) -> None:
-        self.prefix = f"kafka-lab-{SESSION}-{uuid.uuid4().hex[:4]}"
-        log = self._logs()
-        if self.mode == "kraft":
-            names = [f"{self.prefix}-broker-{i}" for i in range(1, self.brokers + 1)]
-            voters = ",".join(f"{i}@{n}:{PORTS['controller']}" for i, n in enumerate(names, 1))
-            template = kraft_template(self.version, self.image, self.libs, self.client)
-            cluster_id = new_uuid()
-            for i, (name, port) in enumerate(zip(names, self.ports, strict=True), 1):
-                props = config.kraft_broker(
-                    i, PORTS["client"], PORTS["controller"], voters, DATA, self.brokers,
-                    extra={**self._listeners(name, port, True), **self.broker_config})
-                meta = {"version": "1", "node.id": str(i), "directory.id": new_uuid(),
-                        "cluster.id": cluster_id}
-                files = {"server.properties": self._props(props), **log,
-                         "data/meta.properties": self._props(meta),
-                         **{f"data/__cluster_metadata-0/{k}": v for k, v in template.items()}}
-                self.nodes.append(DockerNode("broker", i, name, port, files, self._java(
-                    KAFKA_MAIN, f"{HOME}/server.properties", self.heap_mb)))
-            return
-        zk_names = [f"{self.prefix}-zookeeper-{i}" for i in range(1, self.zookeepers + 1)]
-        peers = [(i, 2888, 3888) for i in range(1, self.zookeepers + 1)]
-        zk_ports = [free_port() for _ in zk_names]
-        for i, (name, port) in enumerate(zip(zk_names, zk_ports, strict=True), 1):
-            with tempfile.TemporaryDirectory() as tmp:
-                props = config.zookeeper(i, PORTS["zk"], Path(tmp), peers, host="0.0.0.0")
-                myid = {"data/myid": (Path(tmp) / "myid").read_bytes()} \
-                    if (Path(tmp) / "myid").exists() else {}
-            props["dataDir"] = str(DATA)
-            for pid, q, e in peers if len(peers) > 1 else []:
-                props[f"server.{pid}"] = f"{zk_names[pid - 1]}:{q}:{e}"
-            files = {"zoo.cfg": self._props(props), **log, **myid}
-            self.nodes.append(DockerNode("zookeeper", i, name, port, files,
-                                         self._java(ZK_MAIN, f"{HOME}/zoo.cfg", 128)))
-        self.zookeeper_connect = ",".join(f"{self.host}:{p}" for p in zk_ports)
-        inside = ",".join(f"{n}:{PORTS['zk']}" for n in zk_names)
-        for i, port in enumerate(self.ports, 1):
-            name = f"{self.prefix}-broker-{i}"
-            props = config.zk_broker(i, PORTS["client"], inside, DATA, self.brokers,
-                                     extra={**self._listeners(name, port, False),
-                                            **self.broker_config})
-            files = {"server.properties": self._props(props), **log}
-            self.nodes.append(DockerNode("broker", i, name, port, files, self._java(
-                KAFKA_MAIN, f"{HOME}/server.properties", self.heap_mb)))
-
-    @property
-    def bootstrap_servers(self) -> str:
-        return ",".join(f"{self.host}:{n.port}" for n in self.nodes if n.kind == "broker")
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 90.0) -> None:
@@ -466,15 +235,3 @@ class DockerBackend:
                 self.network.remove()
             except Exception:
                 pass
-
-
-def read_file(container: Any, path: str) -> bytes | None:
-    """One file's bytes from a container (None if absent)."""
-    try:
-        stream, _ = container.get_archive(path)
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-            member = tar.next()
-            f = tar.extractfile(member) if member else None
-            return f.read() if f else None
-    except Exception:
-        return None
