@@ -1,0 +1,117 @@
+"""Worker processes that can be SIGKILLed mid-batch: :func:`start_worker` spawns
+``python -m kafkalab.lessons.consumers spec.json``, whose ``__main__`` runs :func:`_worker_main`."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Consumer
+
+
+class Worker:
+    """A consumer in its own Python process (``python -m kafkalab.lessons.consumers``); each
+    message it processes is appended to its file as ``partition offset value``."""
+
+    def __init__(self, proc: subprocess.Popen, out: Path, stop_file: Path) -> None:
+        self.proc, self.out, self.stop_file = proc, out, stop_file
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def processed(self) -> list[tuple[int, int, str]]:
+        try:
+            lines = self.out.read_text().splitlines()
+        except OSError:
+            return []
+        return [(int(p), int(o), v) for p, o, v in (ln.split(" ", 2) for ln in lines
+                                                    if ln.count(" ") >= 2)]
+
+    def kill(self) -> None:
+        """SIGKILL: no close(), no last commit, as in a crash."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """Ask the worker to finish its batch, commit (if it does) and close; return its code."""
+        self.stop_file.touch()
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return -9
+
+    def error(self) -> str:
+        return (self.out.with_suffix(".err").read_text(errors="replace")
+                if self.out.with_suffix(".err").exists() else "")
+
+
+PRELUDE = "import time\nfrom confluent_kafka import Consumer, KafkaError, TopicPartition\n"
+
+
+def start_worker(cluster: Any, group: str, topic: str, folder: Path, name: str,
+                 mode: str = "after", batch: int = 20, delay: float = 0.01,
+                 function: Callable[..., Any] | None = None,
+                 overrides: dict[str, Any] | None = None) -> Worker:
+    """Start a worker process. ``mode``: "after" (commit after processing each batch),
+    "auto" (enable.auto.commit, which stores offsets when messages are handed over), or
+    "function" (run ``function(config, topic, process, should_stop)`` from your notebook)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out, stop_file = folder / f"{name}.txt", folder / f"{name}.stop"
+    out.write_text("")
+    stop_file.unlink(missing_ok=True)
+    config = {**cluster.consumer_config(group), "session.timeout.ms": 6000,
+              "heartbeat.interval.ms": 1000, "log_level": 0, **(overrides or {})}
+    spec = {"config": config, "topic": topic, "out": str(out), "stop": str(stop_file),
+            "mode": mode, "batch": batch, "delay": delay}
+    if function is not None:
+        spec.update(mode="function", source=PRELUDE + textwrap.dedent(inspect.getsource(function)),
+                    function=function.__name__)
+    (folder / f"{name}.json").write_text(json.dumps(spec))
+    with open(out.with_suffix(".err"), "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "kafkalab.lessons.consumers",
+                                 str(folder / f"{name}.json")], stderr=err,
+                                stdout=subprocess.DEVNULL)
+    return Worker(proc, out, stop_file)
+
+
+def _worker_main(spec_path: str) -> None:
+    spec = json.loads(Path(spec_path).read_text())
+    out = open(spec["out"], "a", buffering=1)  # noqa: SIM115 - lives as long as the process
+    stop_file, delay = Path(spec["stop"]), float(spec["delay"])
+
+    def process(msg: Any) -> None:
+        time.sleep(delay)  # the "work"
+        value = msg.value().decode() if msg.value() is not None else ""
+        out.write(f"{msg.partition()} {msg.offset()} {value}\n")
+
+    def should_stop() -> bool:
+        return stop_file.exists()
+
+    if spec["mode"] == "function":
+        namespace: dict[str, Any] = {}
+        exec(compile(spec["source"], "<your worker>", "exec"), namespace)  # noqa: S102
+        namespace[spec["function"]](spec["config"], spec["topic"], process, should_stop)
+        return
+    auto = spec["mode"] == "auto"
+    consumer = Consumer({**spec["config"], "enable.auto.commit": auto,
+                         "auto.commit.interval.ms": 200})
+    consumer.subscribe([spec["topic"]])
+    try:
+        while not should_stop():
+            msgs = [m for m in consumer.consume(spec["batch"], 0.5) if not m.error()]
+            for msg in msgs:
+                process(msg)
+            if msgs and not auto:
+                consumer.commit(asynchronous=False)
+    finally:
+        consumer.close()

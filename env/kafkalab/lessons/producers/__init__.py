@@ -1,0 +1,42 @@
+"""Lesson 03 support: where keyed records go, what acks cost, and what they protect.
+
+* :func:`crc32_partition` / :func:`murmur2_partition` compute what librdkafka's
+  ``consistent_random`` (the default) and ``murmur2_random`` (Java's choice) partitioners pick.
+* :func:`acks_under_failure` streams numbered records with several producer configurations at
+  once, SIGKILLs the partition leader mid-stream, and :class:`Audit` counts what was
+  acknowledged but lost, duplicated or reordered.
+* :func:`bench` measures throughput and delivery latency of one producer configuration.
+
+Modules: ``partitioners``, ``audit`` (:class:`Stream`, :class:`Audit`), ``acks`` (the acks
+experiment and :func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`).
+"""
+
+from .acks import (
+    AcksRun,
+    DurabilityCheck,
+    acks_under_failure,
+    create_topic_led_by,
+    durability_check,
+)
+from .audit import Audit, Stream, audit
+from .partitioners import crc32_partition, keyless_partitions, murmur2, murmur2_partition
+from .throughput import Bench, bench, latency_probe, payload
+
+__all__ = [
+    "AcksRun",
+    "Audit",
+    "Bench",
+    "DurabilityCheck",
+    "Stream",
+    "acks_under_failure",
+    "audit",
+    "bench",
+    "crc32_partition",
+    "create_topic_led_by",
+    "durability_check",
+    "keyless_partitions",
+    "latency_probe",
+    "murmur2",
+    "murmur2_partition",
+    "payload",
+]

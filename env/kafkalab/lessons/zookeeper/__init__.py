@@ -1,0 +1,38 @@
+"""Lesson 05 support: read Kafka's znodes with kazoo and record a live timeline of their changes.
+
+ZooKeeper mode only (Kafka 3.x): the brokers register ephemeral ``/brokers/ids/<id>`` znodes,
+race for the ephemeral ``/controller`` znode, and the controller writes each partition's
+``/brokers/topics/<t>/partitions/<p>/state``. :class:`Timeline` watches those znodes (kazoo
+watches, re-armed after every change) and stamps each change with the time it was seen.
+
+For both modes (ZooKeeper and KRaft): :func:`measure_failover` times a controller kill with the
+admin API, :func:`restore` brings killed brokers back, :func:`moving_parts` lists the processes
+and their ports, :func:`metadata_quorum` runs Kafka's ``kafka-metadata-quorum`` tool.
+
+Modules: ``znodes`` (connect, read, list), ``timeline`` (:class:`Timeline`), ``failover``
+(:func:`describe_topics`, :func:`measure_failover`, :func:`restore`), ``inspection``
+(:func:`broker_setting`, :func:`moving_parts`, :func:`metadata_quorum`).
+"""
+
+from .failover import describe_topics, measure_failover, restore
+from .inspection import broker_setting, metadata_quorum, moving_parts
+from .timeline import LANES, Event, Timeline
+from .znodes import connect, decode, read, server_stats, znode_rows, znode_table
+
+__all__ = [
+    "LANES",
+    "Event",
+    "Timeline",
+    "broker_setting",
+    "connect",
+    "decode",
+    "describe_topics",
+    "measure_failover",
+    "metadata_quorum",
+    "moving_parts",
+    "read",
+    "restore",
+    "server_stats",
+    "znode_rows",
+    "znode_table",
+]
