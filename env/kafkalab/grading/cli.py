@@ -18,7 +18,9 @@ from .runner import Options, grade_all
 
 
 def default_jobs() -> int:
-    return max(2, min(4, (os.cpu_count() or 2) + 1))
+    """Twice the cores, at most 4: a submission mostly waits on its kernel and JVM start-up
+    (on 2 busy cores, 20 submissions took 264 s with 3 jobs and 230 s with 4)."""
+    return max(2, min(4, 2 * (os.cpu_count() or 1)))
 
 
 def main(argv: list[str] | None = None) -> int:
