@@ -1,7 +1,8 @@
 """`nbgrader validate` semantics for the whole course, executing each notebook at most once.
 
-- Solution: every test cell passes. A papermill run of the current source (same sha256) that
-  finished with no error has already shown this, so it is reused; otherwise the solution runs now.
+- Solution: every test cell passes. A papermill run of the current source (same sha256, same
+  CI parameters) that finished with no error has already shown this, so it is reused; otherwise
+  the solution runs now.
 - Release (``--invert``): the untouched student copy, with the hidden tests autograde restores,
   scores zero and raises nothing outside its answer and test cells except the stub's
   NotImplementedError (or a NameError for what an unanswered cell never defined).
@@ -25,7 +26,8 @@ def validate_solution(paths: CoursePaths, name: str, run_dir: Path,
     res_file = run_dir / f"{name}.result.json"
     res = json.loads(res_file.read_text()) if res_file.is_file() else None
     how = f"reused {res_file}"
-    if not res or res.get("source_sha256") != nbcheck.sha256(src) or res.get("full"):
+    if (not res or res.get("source_sha256") != nbcheck.sha256(src) or res.get("full")
+            or res.get("parameters") != paths.ci_parameters(name)):
         res, how = run_one(paths, name, run_dir, cell_timeout=cell_timeout), "executed now"
     failed = [g for g in res.get("grade_cells", []) if g["points"] < g["max_points"]]
     problems = [f"test cell {g['grade_id']} failed: {g['error']}" for g in failed]
