@@ -8,12 +8,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from confluent_kafka import Producer
 from kazoo.client import KazooClient
 
 from kafkalab import start_cluster
@@ -84,42 +82,14 @@ def test_round_trip_pause_resume_and_cleanup(docker_image: str) -> None:
     assert _containers(label) == [] and _networks(label) == []
 
 
-def test_acks_all_loses_nothing_when_the_leader_is_killed(dcluster3) -> None:
-    topic = dcluster3.create_topic(partitions=1, replication_factor=3, min_insync_replicas=2)
-    leader = dcluster3.leader(topic)
-    producer = Producer(dcluster3.producer_config(acks="all", enable_idempotence=True,
-                                                  linger_ms=5))
-    acked: list[int] = []
-    errors: list[str] = []
-
-    def report(err, msg) -> None:  # noqa: ANN001
-        (errors.append(str(err)) if err is not None else acked.append(int(msg.value())))
-
-    killer: threading.Thread | None = None
-    try:
-        for i in range(2000):
-            producer.produce(topic, str(i).encode(), on_delivery=report)
-            producer.poll(0)
-            if i == 700:  # kill from another thread: produce keeps going meanwhile
-                killer = threading.Thread(target=dcluster3.broker(leader).kill)
-                killer.start()
-            time.sleep(0.001)
-        assert killer is not None
-        killer.join()
-        assert not dcluster3.broker(leader).running
-        assert producer.flush(90) == 0
-        assert dcluster3.wait_until_leader(topic, not_on=leader) != leader
-        got = consume(dcluster3.client_config(), [topic], max_messages=2000, timeout=60)
-        values = [int(r.value) for r in got]
-        assert set(acked) <= set(values), "an acknowledged message was lost"
-        assert len(values) == len(set(values)), "idempotence: no duplicates"
-        assert not errors and len(acked) == 2000
-    finally:
-        if killer is not None:
-            killer.join()
-        dcluster3.broker(leader).start()
+def test_acks_all_loses_nothing_when_the_leader_is_killed(dcluster3, leader_kill_run) -> None:
+    run = leader_kill_run(dcluster3, total=2000, kill_at=700)
+    assert run.new_leader != run.leader
+    assert set(run.acked) <= set(run.consumed), "an acknowledged message was lost"
+    assert len(run.consumed) == len(set(run.consumed)), "idempotence: no duplicates"
+    assert not run.errors and len(run.acked) == 2000
     # The killed broker restarts from the same container and data, and rejoins the ISR.
-    assert leader in dcluster3.wait_until_isr(topic, contains=[leader], timeout=90)
+    assert run.leader in run.isr_after_restart
 
 
 def test_kraft_controller_is_the_quorum_leader(dcluster3) -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-from confluent_kafka import Producer
 
 from kafkalab import start_cluster
 from kafkalab.clients import consume, produce
@@ -45,41 +44,13 @@ def test_reuse_returns_the_running_cluster() -> None:
     assert not a.alive()
 
 
-def test_acks_all_loses_nothing_when_the_leader_is_killed(cluster3) -> None:
-    topic = cluster3.create_topic(partitions=1, replication_factor=3, min_insync_replicas=2)
-    leader = cluster3.leader(topic)
-    producer = Producer(cluster3.producer_config(acks="all", enable_idempotence=True,
-                                                 linger_ms=5))
-    acked: list[int] = []
-    errors: list[str] = []
-
-    def report(err, msg) -> None:  # noqa: ANN001
-        if err is None:
-            acked.append(int(msg.value()))
-        else:
-            errors.append(str(err))
-
-    killed_at = None
-    try:
-        for i in range(3000):
-            producer.produce(topic, str(i).encode(), on_delivery=report)
-            producer.poll(0)
-            if i == 1000:
-                cluster3.broker(leader).kill()
-                killed_at = len(acked)
-            time.sleep(0.001)
-        assert producer.flush(60) == 0
-        new_leader = cluster3.wait_until_leader(topic, not_on=leader)
-        assert new_leader != leader
-        got = consume(cluster3.client_config(), [topic], max_messages=3000, timeout=60)
-        values = [int(r.value) for r in got]
-        assert killed_at is not None and killed_at < 3000
-        assert set(acked) <= set(values), "an acknowledged message was lost"
-        assert len(values) == len(set(values)), "idempotence: no duplicates"
-        assert not errors and len(acked) == 3000
-    finally:
-        cluster3.broker(leader).start()
-    assert leader in cluster3.wait_until_isr(topic, contains=[leader], timeout=60)
+def test_acks_all_loses_nothing_when_the_leader_is_killed(cluster3, leader_kill_run) -> None:
+    run = leader_kill_run(cluster3, total=3000, kill_at=1000)
+    assert run.new_leader != run.leader
+    assert set(run.acked) <= set(run.consumed), "an acknowledged message was lost"
+    assert len(run.consumed) == len(set(run.consumed)), "idempotence: no duplicates"
+    assert not run.errors and len(run.acked) == 3000
+    assert run.leader in run.isr_after_restart
 
 
 def test_pause_takes_a_follower_out_of_the_isr_and_resume_brings_it_back(cluster3) -> None:
