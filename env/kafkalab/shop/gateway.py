@@ -96,6 +96,17 @@ def _need(value: dict[str, Any] | None, what: str) -> dict[str, Any]:
     return value
 
 
+async def _replace(shop: ShopContext, kind: str, key: str, value: dict[str, Any],
+                   response: Response) -> dict[str, Any]:
+    """PUT semantics: replace the resource, or create it (201 + Location) if it did not exist."""
+    existed = shop.tables.get(kind, key) is not None
+    await shop.publish(kind, key, value)
+    if not existed:
+        response.status_code = 201
+        response.headers["Location"] = f"/{kind}/{key}"
+    return {"id": key, **value}
+
+
 def _check_items(shop: ShopContext, items: dict[str, Any]) -> None:
     unknown = [p for p in items if shop.tables.get("products", p) is None]
     if unknown:
@@ -139,12 +150,7 @@ def create_app(client: dict[str, Any], prefix: str, plugin: str | None = None) -
 
     @app.put("/products/{pid}")
     async def replace_product(pid: str, body: Product, response: Response) -> dict[str, Any]:
-        existed = shop.tables.get("products", pid) is not None
-        await shop.publish("products", pid, body.model_dump())
-        if not existed:
-            response.status_code = 201
-            response.headers["Location"] = f"/products/{pid}"
-        return {"id": pid, **body.model_dump()}
+        return await _replace(shop, "products", pid, body.model_dump(), response)
 
     @app.patch("/products/{pid}")
     async def patch_product(pid: str, body: ProductPatch) -> dict[str, Any]:
@@ -177,12 +183,7 @@ def create_app(client: dict[str, Any], prefix: str, plugin: str | None = None) -
     @app.put("/carts/{cid}")
     async def replace_cart(cid: str, body: Cart, response: Response) -> dict[str, Any]:
         _check_items(shop, body.items)
-        existed = shop.tables.get("carts", cid) is not None
-        await shop.publish("carts", cid, body.model_dump())
-        if not existed:
-            response.status_code = 201
-            response.headers["Location"] = f"/carts/{cid}"
-        return {"id": cid, **body.model_dump()}
+        return await _replace(shop, "carts", cid, body.model_dump(), response)
 
     @app.patch("/carts/{cid}")
     async def patch_cart(cid: str, body: CartPatch) -> dict[str, Any]:
