@@ -21,34 +21,28 @@ SIG1 = "def produce_keyed(topic: str, n: int) -> dict[str, tuple[int, int]]:\n"
 SIG2 = ("def read_from(topic: str, partition: int, offset: int, max_messages: int) "
         "-> list[tuple[int, str]]:\n")
 
-EX2_FROM_START = SIG2 + '''\
-    consumer = Consumer(cluster.consumer_config(f"x-{uuid.uuid4().hex[:6]}"))
-    consumer.assign([TopicPartition(topic, partition, 0)])  # ignores the offset
+def _read_body(first_offset: str, seconds: int, before: str = "") -> str:
+    """An ex2 answer body that reads from ``first_offset`` (source text) for ``seconds``."""
+    return before + f'''\
+    consumer = Consumer(cluster.consumer_config(f"x-{{uuid.uuid4().hex[:6]}}"))
+    consumer.assign([TopicPartition(topic, partition, {first_offset})])
     out = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + {seconds}
     while len(out) < max_messages and time.monotonic() < deadline:
         msg = consumer.poll(0.5)
         if msg is not None and msg.error() is None:
             out.append((msg.offset(), msg.value().decode()))
     consumer.close()
     return out
-''' + CALL2
+'''
+
+
+EX2_FROM_START = SIG2 + _read_body("0", 10) + CALL2  # ignores the offset
 
 EX2_LOOP = SIG2 + "    while True:\n        pass\n" + CALL2
 EX2_CRASH = SIG2 + "    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n" + CALL2
-EX2_DELETE = SIG2 + '''\
-    cluster.delete_topics(*cluster.topics())
-    consumer = Consumer(cluster.consumer_config(f"x-{uuid.uuid4().hex[:6]}"))
-    consumer.assign([TopicPartition(topic, partition, offset)])
-    out = []
-    deadline = time.monotonic() + 5
-    while len(out) < max_messages and time.monotonic() < deadline:
-        msg = consumer.poll(0.5)
-        if msg is not None and msg.error() is None:
-            out.append((msg.offset(), msg.value().decode()))
-    consumer.close()
-    return out
-''' + CALL2
+EX2_DELETE = (SIG2 + _read_body("offset", 5, "    cluster.delete_topics(*cluster.topics())\n")
+              + CALL2)
 EX2_KILL = (SIG2 + "    for broker in cluster.brokers:\n        broker.kill()\n    return []\n"
             + CALL2)
 EX2_DEAF_LOOP = SIG2 + '''\
