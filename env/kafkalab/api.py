@@ -148,6 +148,3 @@ def docker_reason() -> str:
     except (DockerUnavailableError, ImportError) as exc:
         return str(exc)
 
-
-def in_ci() -> bool:
-    return bool(os.environ.get("CI"))

@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -120,18 +118,3 @@ def ensure_jars(name: str, quiet: bool = False) -> Path:
 def _lock_digest(lock: dict) -> str:
     return hashlib.sha256(json.dumps(lock["jars"], sort_keys=True).encode()).hexdigest()
 
-
-def seed_from_maven_repo(name: str, m2: Path | None = None) -> int:
-    """Copy jars of ``name`` already in a local Maven repository into the cache; return count."""
-    m2 = m2 or Path.home() / ".m2" / "repository"
-    libs = cache_dir() / "jars" / name
-    libs.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for jar in load_lock(name)["jars"]:
-        src = m2 / jar["path"]
-        if src.exists():
-            with tempfile.NamedTemporaryFile(dir=libs, delete=False) as tmp:
-                shutil.copyfile(src, tmp.name)
-            os.replace(tmp.name, libs / src.name)
-            n += 1
-    return n
