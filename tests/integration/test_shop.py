@@ -163,3 +163,52 @@ def test_no_orphans_when_the_parent_is_sigkilled(tmp_path) -> None:  # type: ign
                  and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
         time.sleep(0.2)
     assert not alive, f"shop processes outlived their parent: {alive}"
+
+
+def test_assignment_while_the_group_coordinator_is_down_resumes_at_committed_offsets(
+        cluster3) -> None:
+    """The workers' on-assign lookup: a member that joins while its group's coordinator is
+    dead still starts every partition, each at the group's committed offset."""
+    import threading
+    import uuid
+
+    from confluent_kafka import Consumer, TopicPartition
+
+    from kafkalab.config import COMMON
+    from kafkalab.shop.worker import committed_offsets
+
+    def offsets_partition(group_id: str) -> int:  # Kafka: abs(groupId.hashCode()) % partitions
+        h = 0
+        for ch in group_id:
+            h = (31 * h + ord(ch)) & 0xFFFFFFFF
+        return (h & 0x7FFFFFFF) % int(COMMON["offsets.topic.num.partitions"])
+
+    cfg = cluster3.client_config()
+    name = cluster3.create_topic(prefix="assign", partitions=3, replication_factor=3)
+    producer = cluster3.producer()
+    for i in range(30):
+        producer.produce(name, value=str(i).encode(), partition=i % 3)
+    assert producer.flush(30) == 0
+    group = f"assign-{uuid.uuid4().hex[:8]}"
+    first = Consumer({**cfg, "group.id": group, "enable.auto.commit": False})
+    first.commit(offsets=[TopicPartition(name, p, 4) for p in range(3)], asynchronous=False)
+    first.close()
+    victim = cluster3.leader("__consumer_offsets", offsets_partition(group))  # its coordinator
+    cluster3.broker(victim).kill()
+    comeback = threading.Timer(3.0, lambda: cluster3.broker(victim).start(wait=False))
+    consumer = Consumer({**cfg, "group.id": group, "enable.auto.commit": False,
+                         "auto.offset.reset": "latest", "session.timeout.ms": 6000})
+    consumer.subscribe([name], on_assign=lambda c, parts: c.assign(committed_offsets(c, parts)))
+    got: dict[int, list[int]] = {0: [], 1: [], 2: []}
+    try:
+        comeback.start()
+        deadline = time.monotonic() + 90
+        while sum(map(len, got.values())) < 18 and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is not None and not msg.error():
+                got[msg.partition()].append(msg.offset())
+    finally:
+        consumer.close()
+        comeback.join()
+        cluster3.wait_until_brokers(3, timeout=60)
+    assert got == {p: list(range(4, 10)) for p in range(3)}, got

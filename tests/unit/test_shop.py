@@ -101,3 +101,33 @@ def test_request_models() -> None:
 def test_percentile() -> None:
     assert percentile([3, 1, 2], 50) == 2
     assert percentile(list(range(101)), 99) == 99
+
+
+class FlakyCoordinator:
+    """A consumer whose offset lookups fail twice (coordinator moving), then answer."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def committed(self, parts, timeout):  # type: ignore[no-untyped-def]
+        from types import SimpleNamespace
+
+        from confluent_kafka import KafkaError, KafkaException
+
+        self.calls += 1
+        if self.calls == 1:
+            raise KafkaException(KafkaError(KafkaError.NOT_COORDINATOR))
+        loading = KafkaError(KafkaError.COORDINATOR_LOAD_IN_PROGRESS) if self.calls == 2 else None
+        return [SimpleNamespace(topic=tp.topic, partition=tp.partition, error=loading,
+                                offset=7 if tp.partition == 0 else -1001) for tp in parts]
+
+
+def test_committed_offsets_asks_again_and_starts_uncommitted_at_the_beginning() -> None:
+    from confluent_kafka import OFFSET_BEGINNING, TopicPartition
+
+    from kafkalab.shop.worker import committed_offsets
+
+    consumer = FlakyCoordinator()
+    got = committed_offsets(consumer, [TopicPartition("t", 0), TopicPartition("t", 1)])  # type: ignore[arg-type]
+    assert consumer.calls == 3
+    assert [(tp.partition, tp.offset) for tp in got] == [(0, 7), (1, OFFSET_BEGINNING)]

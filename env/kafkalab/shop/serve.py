@@ -7,8 +7,10 @@ environment variable KAFKALAB_SHOP, written by :class:`kafkalab.shop.Shop`.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import sys
 from typing import Any
 
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--plugin", default=None)
     args = ap.parse_args(argv)
     conf = settings()
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` writes every thread's stack to the log
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     if args.role.startswith("sync-") or args.role == "gateway":
         import uvicorn
 

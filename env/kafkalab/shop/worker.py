@@ -23,6 +23,7 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
     KafkaError,
+    KafkaException,
     Producer,
     TopicPartition,
 )
@@ -76,6 +77,26 @@ def read_partition(client: dict[str, Any], name: str, partition: int,
             loader.close()
         print(f"reading {name}[{partition}] back stalled; starting again", flush=True)
     raise SystemExit(f"Reading {name}[{partition}] back took over {timeout} s")
+
+
+def committed_offsets(consumer: Consumer, parts: list[TopicPartition],
+                      timeout: float = 120.0) -> list[TopicPartition]:
+    """The group's committed offset of each partition (the beginning where none is committed),
+    asked again until the group coordinator answers for every partition."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            got = consumer.committed(parts, timeout=5)
+            if all(tp.error is None for tp in got):
+                return [TopicPartition(tp.topic, tp.partition,
+                                       tp.offset if tp.offset >= 0 else OFFSET_BEGINNING)
+                        for tp in got]
+            problem = next(str(tp.error) for tp in got if tp.error is not None)
+        except KafkaException as exc:  # coordinator moving or down: ask again
+            problem = str(exc)
+        if time.monotonic() > deadline:
+            raise SystemExit(f"No committed offsets for {parts} after {timeout} s: {problem}")
+        time.sleep(0.25)
 
 
 class Stats:
@@ -163,6 +184,10 @@ class Worker:
         self.holding.set()
 
     def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
+        # Start each partition at an explicit offset (its committed one) instead of letting
+        # librdkafka look it up: when that lookup meets a group coordinator that just moved
+        # (a broker died) it can leave the partition never fetched (librdkafka issue 5586).
+        consumer.assign(committed_offsets(consumer, parts))
         for p in sorted({tp.partition for tp in parts}):
             if self.service.state_topic and p not in self.stats.loaded:
                 n = read_partition(self.client, topic(self.prefix, self.service.state_topic), p,
