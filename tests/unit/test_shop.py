@@ -131,3 +131,35 @@ def test_committed_offsets_asks_again_and_starts_uncommitted_at_the_beginning() 
     got = committed_offsets(consumer, [TopicPartition("t", 0), TopicPartition("t", 1)])  # type: ignore[arg-type]
     assert consumer.calls == 3
     assert [(tp.partition, tp.offset) for tp in got] == [(0, 7), (1, OFFSET_BEGINNING)]
+
+
+def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> None:
+    import json
+
+    from kafkalab.shop.fetchwatch import partitions
+
+    raw = json.dumps({"topics": {"shop.orders": {"partitions": {
+        "0": {"desired": True, "fetch_state": "active", "next_offset": 5, "hi_offset": 5},
+        "1": {"desired": True, "fetch_state": "offset-query", "next_offset": -1001},
+        "2": {"desired": False, "fetch_state": "none"},
+        "-1": {"desired": False}}}}})
+    view = partitions(raw, {"shop.orders": "orders"})
+    assert sorted(view) == ["orders[0]", "orders[1]"]
+    assert view["orders[1]"]["fetch_state"] == "offset-query"
+
+
+def test_fetchwatch_flags_only_partitions_that_stay_stuck() -> None:
+    from kafkalab.shop.fetchwatch import FetchWatch
+
+    watch = FetchWatch(stall_s=10)
+    fine = {"fetch_state": "active", "next_offset": 8, "hi_offset": 8}
+    never = {"fetch_state": "offset-query", "next_offset": -1001, "hi_offset": -1}
+    behind = {"fetch_state": "active", "next_offset": 3, "hi_offset": 9}
+    view = {"p[0]": fine, "p[1]": never, "p[2]": behind}
+    assert watch.update(view, now=0) == []
+    assert watch.update(view, now=9) == []
+    assert watch.update(view, now=11) == ["p[1]", "p[2]"]
+    moving = {**view, "p[2]": {**behind, "next_offset": 4}}  # it moved: the clock starts again
+    assert watch.update(moving, now=12) == ["p[1]"]
+    watch.reset()
+    assert watch.update(moving, now=13) == []

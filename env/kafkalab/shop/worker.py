@@ -28,6 +28,7 @@ from confluent_kafka import (
     TopicPartition,
 )
 
+from . import fetchwatch
 from .topics import decode, encode, topic
 
 Output = tuple[str, str, dict[str, Any] | None]  # (topic kind, key, value)
@@ -102,7 +103,8 @@ def committed_offsets(consumer: Consumer, parts: list[TopicPartition],
 class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.counts = {"seen": 0, "applied": 0, "duplicate": 0, "ignored": 0, "batches": 0}
+        self.counts = {"seen": 0, "applied": 0, "duplicate": 0, "ignored": 0, "batches": 0,
+                       "rejoins": 0}
         self.partitions: list[int] = []
         self.loaded: dict[int, int] = {}
         self.started = time.time()
@@ -162,15 +164,44 @@ class Worker:
         self.kinds = {topic(prefix, k): k for k in service.inputs}
         self.failed: list[str] = []
         self.producer = Producer(producer_config(client))
-        self.consumer = Consumer({
-            **client, "group.id": f"{prefix}.{service.name}",
-            "enable.auto.commit": False, "auto.offset.reset": "earliest",
-            "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
-            "partition.assignment.strategy": "range"})
+        self.watch = fetchwatch.FetchWatch()
+        self.stuck: list[str] = []
+        self.consumer = self._new_consumer()
 
     def _health(self) -> dict[str, Any]:
         return {**self.stats.snapshot(self.service.name, self.replica),
-                "paused": self.paused.is_set()}
+                "paused": self.paused.is_set(), "fetch": self.watch.view}
+
+    def _on_stats(self, raw: str) -> None:
+        stuck = self.watch.update(fetchwatch.partitions(raw, self.kinds))
+        if stuck and not self.paused.is_set() and not self._held:
+            self.stuck = stuck
+
+    def _new_consumer(self) -> Consumer:
+        return Consumer({
+            **self.client, "group.id": f"{self.prefix}.{self.service.name}",
+            "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
+            "partition.assignment.strategy": "range",
+            "statistics.interval.ms": 2000, "stats_cb": self._on_stats})
+
+    def _subscribe(self) -> None:
+        self.consumer.subscribe(list(self.kinds), on_assign=self._on_assign,
+                                on_revoke=self._on_revoke)
+
+    def _rejoin(self) -> None:
+        """A partition is stuck (see fetchwatch): leave the group and join with a new consumer,
+        as a restarted replica would (the uncommitted rest of the batch comes again)."""
+        print(f"{self.service.name}[{self.replica}]: {self.stuck} not fetched for "
+              f"{self.watch.stall_s:.0f} s ({ {p: self.watch.view.get(p) for p in self.stuck} }); "
+              "rejoining the group with a new consumer", flush=True)
+        self.stuck = []
+        self.consumer.close()
+        self.watch.reset()
+        self.consumer = self._new_consumer()
+        self._subscribe()
+        with self.stats.lock:
+            self.stats.counts["rejoins"] += 1
 
     def _hold(self) -> None:
         """Paused: keep the group membership alive (poll) but fetch nothing."""
@@ -184,6 +215,7 @@ class Worker:
         self.holding.set()
 
     def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self.watch.reset()
         # Start each partition at an explicit offset (its committed one) instead of letting
         # librdkafka look it up: when that lookup meets a group coordinator that just moved
         # (a broker died) it can leave the partition never fetched (librdkafka issue 5586).
@@ -246,8 +278,7 @@ class Worker:
     def run(self) -> None:
         server = serve_health(self.port, self._health, self.paused, self.holding)
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
-        self.consumer.subscribe(list(self.kinds), on_assign=self._on_assign,
-                                on_revoke=self._on_revoke)
+        self._subscribe()
         self.stats.ready = True
         print(f"{self.service.name}[{self.replica}] consuming {list(self.kinds)}", flush=True)
         try:
@@ -259,6 +290,9 @@ class Worker:
                     self._held = False
                     self.holding.clear()
                     self.consumer.resume(self.consumer.assignment())
+                    self.watch.reset()
+                if self.stuck:
+                    self._rejoin()
                 msgs = self.consumer.consume(self.batch, timeout=0.2)
                 if msgs:
                     self.handle_batch(msgs)
