@@ -148,18 +148,19 @@ def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> No
     assert view["orders[1]"]["fetch_state"] == "offset-query"
 
 
-def test_fetchwatch_flags_only_partitions_that_stay_stuck() -> None:
-    from kafkalab.shop.fetchwatch import FetchWatch
+def test_progresswatch_flags_only_partitions_behind_and_not_moving() -> None:
+    from kafkalab.shop.fetchwatch import ProgressWatch
 
-    watch = FetchWatch(stall_s=10)
-    fine = {"fetch_state": "active", "next_offset": 8, "hi_offset": 8}
-    never = {"fetch_state": "offset-query", "next_offset": -1001, "hi_offset": -1}
-    behind = {"fetch_state": "active", "next_offset": 3, "hi_offset": 9}
-    view = {"p[0]": fine, "p[1]": never, "p[2]": behind}
-    assert watch.update(view, now=0) == []
-    assert watch.update(view, now=9) == []
-    assert watch.update(view, now=11) == ["p[1]", "p[2]"]
-    moving = {**view, "p[2]": {**behind, "next_offset": 4}}  # it moved: the clock starts again
-    assert watch.update(moving, now=12) == ["p[1]"]
+    watch = ProgressWatch(stall_s=10)
+    watch.start({("t", 0): 8, ("t", 1): 3, ("t", 2): 5, ("t", 3): -2})  # -2: nothing committed
+    ends = {("t", 0): 8, ("t", 1): 9, ("t", 2): 7, ("t", 3): 4}
+    assert watch.update(ends, now=0) == []
+    assert watch.update(ends, now=9) == []
+    assert watch.update(ends, now=11) == [("t", 1), ("t", 2)]
+    watch.handled("t", 2, 5)  # it moved: its clock starts again
+    assert watch.update(ends, now=12) == [("t", 1)]
+    assert watch.update({**ends, ("t", 1): None}, now=13) == []  # no answer, no verdict
     watch.reset()
-    assert watch.update(moving, now=13) == []
+    assert watch.update(ends, now=14) == []
+    watch.start({})
+    assert watch.keys() == [] and watch.update(ends, now=40) == []

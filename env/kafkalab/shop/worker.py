@@ -27,6 +27,7 @@ from confluent_kafka import (
     Producer,
     TopicPartition,
 )
+from confluent_kafka.admin import AdminClient
 
 from . import fetchwatch
 from .topics import decode, encode, topic
@@ -164,18 +165,32 @@ class Worker:
         self.kinds = {topic(prefix, k): k for k in service.inputs}
         self.failed: list[str] = []
         self.producer = Producer(producer_config(client))
-        self.watch = fetchwatch.FetchWatch()
+        self.watch = fetchwatch.ProgressWatch()
+        self.view: dict[str, dict[str, Any]] = {}  # the client library's view, for /health
         self.stuck: list[str] = []
         self.consumer = self._new_consumer()
 
     def _health(self) -> dict[str, Any]:
         return {**self.stats.snapshot(self.service.name, self.replica),
-                "paused": self.paused.is_set(), "fetch": self.watch.view}
+                "paused": self.paused.is_set(), "fetch": self.view}
 
     def _on_stats(self, raw: str) -> None:
-        stuck = self.watch.update(fetchwatch.partitions(raw, self.kinds))
-        if stuck and not self.paused.is_set() and not self._held:
-            self.stuck = stuck
+        self.view = fetchwatch.partitions(raw, self.kinds)
+
+    def _watch(self) -> None:
+        """Every few seconds: is an assigned partition behind its end and not moving?"""
+        admin = AdminClient(self.client)
+        while not self.stop.wait(3.0):
+            if self.paused.is_set() or self._held:
+                self.watch.reset()
+                continue
+            try:
+                stuck = self.watch.update(fetchwatch.read_ends(admin, self.watch.keys()))
+            except Exception as exc:  # the cluster is busy or down: no verdict this time
+                print(f"watch: {exc}", flush=True)
+                continue
+            if stuck and not self.stuck:
+                self.stuck = [f"{self.kinds.get(t, t)}[{p}]" for t, p in stuck]
 
     def _new_consumer(self) -> Consumer:
         return Consumer({
@@ -192,12 +207,12 @@ class Worker:
     def _rejoin(self) -> None:
         """A partition is stuck (see fetchwatch): leave the group and join with a new consumer,
         as a restarted replica would (the uncommitted rest of the batch comes again)."""
-        print(f"{self.service.name}[{self.replica}]: {self.stuck} not fetched for "
-              f"{self.watch.stall_s:.0f} s ({ {p: self.watch.view.get(p) for p in self.stuck} }); "
+        print(f"{self.service.name}[{self.replica}]: {self.stuck} behind their end and not "
+              f"consumed for {self.watch.stall_s:.0f} s (the client's view: {self.view}); "
               "rejoining the group with a new consumer", flush=True)
         self.stuck = []
         self.consumer.close()
-        self.watch.reset()
+        self.watch.start({})
         self.consumer = self._new_consumer()
         self._subscribe()
         with self.stats.lock:
@@ -215,11 +230,12 @@ class Worker:
         self.holding.set()
 
     def _on_assign(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
-        self.watch.reset()
+        self.watch.start({})
         # Start each partition at an explicit offset (its committed one) instead of letting
         # librdkafka look it up: when that lookup meets a group coordinator that just moved
         # (a broker died) it can leave the partition never fetched (librdkafka issue 5586).
-        consumer.assign(committed_offsets(consumer, parts))
+        offsets = committed_offsets(consumer, parts)
+        consumer.assign(offsets)
         for p in sorted({tp.partition for tp in parts}):
             if self.service.state_topic and p not in self.stats.loaded:
                 n = read_partition(self.client, topic(self.prefix, self.service.state_topic), p,
@@ -228,8 +244,10 @@ class Worker:
                     self.stats.loaded[p] = n
         with self.stats.lock:
             self.stats.partitions = sorted({tp.partition for tp in parts})
+        self.watch.start({(tp.topic, tp.partition): tp.offset for tp in offsets})
 
     def _on_revoke(self, consumer: Consumer, parts: list[TopicPartition]) -> None:
+        self.watch.start({})
         self._flush_and_commit(consumer)
         with self.stats.lock:
             for tp in parts:
@@ -260,6 +278,7 @@ class Worker:
                 if msg.error().code() != KafkaError._PARTITION_EOF:
                     print(f"consume error: {msg.error()}", flush=True)
                 continue
+            self.watch.handled(msg.topic(), msg.partition(), msg.offset())
             value = decode(msg.value())
             if value is None:
                 continue
@@ -279,6 +298,7 @@ class Worker:
         server = serve_health(self.port, self._health, self.paused, self.holding)
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         self._subscribe()
+        threading.Thread(target=self._watch, daemon=True, name="watch").start()
         self.stats.ready = True
         print(f"{self.service.name}[{self.replica}] consuming {list(self.kinds)}", flush=True)
         try:
@@ -290,7 +310,6 @@ class Worker:
                     self._held = False
                     self.holding.clear()
                     self.consumer.resume(self.consumer.assignment())
-                    self.watch.reset()
                 if self.stuck:
                     self._rejoin()
                 msgs = self.consumer.consume(self.batch, timeout=0.2)
