@@ -6,6 +6,10 @@ produce the outputs, wait until the brokers acknowledge them (acks=all), then co
 offsets. A process killed anywhere in this loop leaves its batch uncommitted, so the batch is
 delivered again (at-least-once); the service's state (its output topic, compacted, read back per
 partition when the partition is assigned) recognises what was already applied.
+
+Two guards against the client library losing track of a partition after a broker dies: offsets
+are looked up by the worker itself when partitions are assigned, and a watch thread rejoins the
+group with a new consumer when a partition stays behind its end without moving (fetchwatch.py).
 """
 
 from __future__ import annotations
