@@ -131,16 +131,23 @@ class Worker:
 
     def _watch(self) -> None:
         """Every few seconds: is an assigned partition behind its end and not moving?"""
-        admin = AdminClient(self.client)
+        admin = None
         while not self.stop.wait(3.0):
             if self.paused.is_set() or self._held:
                 self.watch.reset()
                 continue
+            keys = self.watch.keys()
             try:
-                stuck = self.watch.update(fetchwatch.read_ends(admin, self.watch.keys()))
+                admin = admin or AdminClient(self.client)
+                ends = fetchwatch.read_ends(admin, keys)
             except Exception as exc:  # the cluster is busy or down: no verdict this time
                 print(f"watch: {exc}", flush=True)
-                continue
+                admin, ends = None, {}
+            if len(ends) < len(keys):  # that client's view of the leaders may be the stale one
+                missing = sorted(set(keys) - set(ends))
+                print(f"watch: no end for {missing}; asking a new admin client", flush=True)
+                admin = None
+            stuck = self.watch.update(ends)
             if stuck and not self.stuck:
                 self.stuck = [f"{self.kinds.get(t, t)}[{p}]" for t, p in stuck]
 
