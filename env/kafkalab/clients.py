@@ -11,7 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,31 @@ class Record:
     value: str | None
     timestamp_ms: int
     headers: dict[str, str]
+
+
+def committed_offsets(consumer: Consumer, parts: list[TopicPartition], timeout: float = 120.0,
+                      default: int = OFFSET_BEGINNING) -> list[TopicPartition]:
+    """The group's committed offset of each partition (``default`` where none is committed),
+    asked again until the group coordinator answers for every partition.
+
+    Assigning these explicit offsets (in the on_assign callback) spares the client its own
+    lookup, which librdkafka does not retry when it meets a group coordinator on the move
+    (a broker just died or came back): the partition would then never be fetched (issue 5586).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            got = consumer.committed(parts, timeout=5)
+            if all(tp.error is None for tp in got):
+                return [TopicPartition(tp.topic, tp.partition,
+                                       tp.offset if tp.offset >= 0 else default)
+                        for tp in got]
+            problem = next(str(tp.error) for tp in got if tp.error is not None)
+        except KafkaException as exc:  # coordinator moving or down: ask again
+            problem = str(exc)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"No committed offsets for {parts} after {timeout} s: {problem}")
+        time.sleep(0.25)
 
 
 def to_record(msg: Message) -> Record:
@@ -45,7 +79,10 @@ def consume(config: dict[str, Any], topics: list[str], max_messages: int | None 
     consumer = Consumer(conf)
     out: list[Record] = []
     try:
-        consumer.subscribe(topics)
+        default = OFFSET_END if conf["auto.offset.reset"] in ("latest", "largest", "end") \
+            else OFFSET_BEGINNING
+        consumer.subscribe(topics, on_assign=lambda c, parts: c.assign(
+            committed_offsets(c, parts, timeout=timeout, default=default)))
         deadline = time.monotonic() + timeout
         last = time.monotonic()
         while time.monotonic() < deadline and (max_messages is None or len(out) < max_messages):

@@ -125,7 +125,7 @@ class FlakyCoordinator:
 def test_committed_offsets_asks_again_and_starts_uncommitted_at_the_beginning() -> None:
     from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
-    from kafkalab.shop.worker import committed_offsets
+    from kafkalab.clients import committed_offsets
 
     consumer = FlakyCoordinator()
     got = committed_offsets(consumer, [TopicPartition("t", 0), TopicPartition("t", 1)])  # type: ignore[arg-type]

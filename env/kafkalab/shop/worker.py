@@ -25,12 +25,12 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
     KafkaError,
-    KafkaException,
     Producer,
     TopicPartition,
 )
 from confluent_kafka.admin import AdminClient
 
+from ..clients import committed_offsets
 from . import fetchwatch
 from .health import Stats, serve_health
 from .topics import decode, encode, topic
@@ -82,26 +82,6 @@ def read_partition(client: dict[str, Any], name: str, partition: int,
             loader.close()
         print(f"reading {name}[{partition}] back stalled; starting again", flush=True)
     raise SystemExit(f"Reading {name}[{partition}] back took over {timeout} s")
-
-
-def committed_offsets(consumer: Consumer, parts: list[TopicPartition],
-                      timeout: float = 120.0) -> list[TopicPartition]:
-    """The group's committed offset of each partition (the beginning where none is committed),
-    asked again until the group coordinator answers for every partition."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            got = consumer.committed(parts, timeout=5)
-            if all(tp.error is None for tp in got):
-                return [TopicPartition(tp.topic, tp.partition,
-                                       tp.offset if tp.offset >= 0 else OFFSET_BEGINNING)
-                        for tp in got]
-            problem = next(str(tp.error) for tp in got if tp.error is not None)
-        except KafkaException as exc:  # coordinator moving or down: ask again
-            problem = str(exc)
-        if time.monotonic() > deadline:
-            raise SystemExit(f"No committed offsets for {parts} after {timeout} s: {problem}")
-        time.sleep(0.25)
 
 
 class Worker:
