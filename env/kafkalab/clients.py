@@ -61,6 +61,34 @@ def committed_offsets(consumer: Consumer, parts: list[TopicPartition], timeout: 
         time.sleep(0.25)
 
 
+# Errors a partition's leader gives while it is moving or catching up (after a broker died):
+# asking again a moment later gets the answer.
+_PASSING = {KafkaError.OFFSET_NOT_AVAILABLE, KafkaError.LEADER_NOT_AVAILABLE,
+            KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.NOT_COORDINATOR,
+            KafkaError._TIMED_OUT, KafkaError._TRANSPORT, KafkaError.REQUEST_TIMED_OUT,
+            KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._WAIT_COORD}
+
+
+def watermarks(consumer: Consumer, tp: TopicPartition, timeout: float = 30.0) -> tuple[int, int]:
+    """``(low, high)`` watermark offsets of one partition, asked again while its leader is
+    moving: a newly elected leader answers OFFSET_NOT_AVAILABLE until its high watermark has
+    caught up with the followers (KIP-207), which takes a moment after a broker is killed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            return consumer.get_watermark_offsets(tp, timeout=max(1.0, min(10.0, left)))
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.code() not in _PASSING:
+                raise
+            if time.monotonic() + 0.25 > deadline:
+                raise TimeoutError(f"No watermark offsets for {tp.topic}[{tp.partition}] "
+                                   f"within {timeout} s: {err.str()}. Is the partition "
+                                   "without a leader (too many brokers down)?") from exc
+        time.sleep(0.25)
+
+
 def to_record(msg: Message) -> Record:
     key, value = msg.key(), msg.value()
     return Record(msg.topic(), msg.partition(), msg.offset(),

@@ -133,6 +133,41 @@ def test_committed_offsets_asks_again_and_starts_uncommitted_at_the_beginning() 
     assert [(tp.partition, tp.offset) for tp in got] == [(0, 7), (1, OFFSET_BEGINNING)]
 
 
+class CatchingUpLeader:
+    """A consumer whose partition leader has just moved: it answers OFFSET_NOT_AVAILABLE
+    (high watermark not caught up) ``pending`` times, then the watermarks."""
+
+    def __init__(self, pending: int, code: int | None = None) -> None:
+        from confluent_kafka import KafkaError
+
+        self.pending, self.calls = pending, 0
+        self.code = KafkaError.OFFSET_NOT_AVAILABLE if code is None else code
+
+    def get_watermark_offsets(self, tp, timeout):  # type: ignore[no-untyped-def]
+        from confluent_kafka import KafkaError, KafkaException
+
+        self.calls += 1
+        if self.calls <= self.pending:
+            raise KafkaException(KafkaError(self.code))
+        return (2, 9)
+
+
+def test_watermarks_ask_again_while_the_new_leader_catches_up() -> None:
+    from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+    from kafkalab.clients import watermarks
+
+    leader = CatchingUpLeader(pending=2)
+    assert watermarks(leader, TopicPartition("t", 0)) == (2, 9)  # type: ignore[arg-type]
+    assert leader.calls == 3
+    with pytest.raises(TimeoutError, match=r"t\[0\].*not caught up|t\[0\].*OFFSET_NOT"):
+        watermarks(CatchingUpLeader(pending=1000), TopicPartition("t", 0), timeout=1.0)  # type: ignore[arg-type]
+    denied = CatchingUpLeader(pending=1000, code=KafkaError.TOPIC_AUTHORIZATION_FAILED)
+    with pytest.raises(KafkaException):  # not a passing state: no retry
+        watermarks(denied, TopicPartition("t", 0))  # type: ignore[arg-type]
+    assert denied.calls == 1
+
+
 def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> None:
     import json
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from ..clients import watermarks
+
 _CTX = None
 
 
@@ -225,7 +227,7 @@ def consumer_throughput(cluster: Any, topic: str, consumers: int, cost_ms: float
     partitions = len(cluster.wait_until(lambda d: len(d.topic(topic)) > 0, topics=[topic],
                                         what=f"topic {topic} to be known").topic(topic))
     probe = Consumer(cluster.consumer_config("probe"))
-    total = sum(probe.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+    total = sum(watermarks(probe, TopicPartition(topic, p))[1]
                 for p in range(partitions))
     probe.close()
     conf = cluster.consumer_config(f"bench-{uuid.uuid4().hex[:8]}", enable_auto_commit=False,

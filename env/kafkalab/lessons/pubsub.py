@@ -23,6 +23,8 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
+from ..clients import watermarks
+
 REGIONS = ("eu", "us", "apac")
 CATEGORIES = ("books", "games", "tools", "food")
 MODELS = ("topic", "queue", "content: consumer filter", "content: router", "hybrid")
@@ -197,8 +199,8 @@ def partition_sizes(cluster: Any, topic: str) -> dict[int, int]:
     """Records per partition (log end minus log start)."""
     consumer = Consumer(cluster.consumer_config("sizes", enable_auto_commit=False))
     try:
-        return {p.partition: (lambda w: w[1] - w[0])(consumer.get_watermark_offsets(
-                    TopicPartition(topic, p.partition), timeout=10))
+        return {p.partition: (lambda w: w[1] - w[0])(watermarks(
+                    consumer, TopicPartition(topic, p.partition)))
                 for p in cluster.describe([topic]).topic(topic)}
     finally:
         consumer.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
-from ..clients import Record, produce, to_record
+from ..clients import Record, produce, to_record, watermarks
 
 
 def read_all(config: dict[str, Any], topics: list[str], timeout: float = 20.0) -> list[Record]:
@@ -26,7 +26,7 @@ def read_all(config: dict[str, Any], topics: list[str], timeout: float = 20.0) -
                 raise KeyError(f"No topic {name!r}; create it first")
             for p in md.topics[name].partitions:
                 tp = TopicPartition(name, p)
-                lo, hi = consumer.get_watermark_offsets(tp, timeout=timeout)
+                lo, hi = watermarks(consumer, tp, timeout)
                 if hi <= lo:
                     continue
                 consumer.assign([TopicPartition(name, p, lo)])

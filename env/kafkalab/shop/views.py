@@ -15,6 +15,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from ..clients import watermarks
 from .topics import decode, topic
 
 
@@ -59,7 +60,7 @@ class Tables:
         ends = {}
         for name in self._names:
             for p in md.topics[name].partitions:
-                _, hi = self._consumer.get_watermark_offsets(TopicPartition(name, p), timeout=30)
+                _, hi = watermarks(self._consumer, TopicPartition(name, p))
                 ends[(name, p)] = hi
         return ends
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
+from ...clients import watermarks
 from .workers import Worker
 
 
@@ -17,7 +18,7 @@ def end_offsets(cluster: Any, topic: str) -> dict[int, int]:
     consumer = Consumer({**cluster.client_config(), "group.id": "end-offsets", "log_level": 0})
     try:
         parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+        return {p: watermarks(consumer, TopicPartition(topic, p))[1]
                 for p in sorted(parts)}
     finally:
         consumer.close()
@@ -103,7 +104,7 @@ def lag_experiment(cluster: Any, topic: str, worker: Worker, rate: int, seconds:
                 done: dict[int, int] = {}
                 for p, o, _v in worker.processed():
                     done[p] = max(done.get(p, -1), o)
-                lags = {p: watcher.get_watermark_offsets(TopicPartition(topic, p), timeout=5)[1]
+                lags = {p: watermarks(watcher, TopicPartition(topic, p))[1]
                         - done.get(p, -1) - 1 for p in parts}
                 rows.extend({"t": now, "partition": p, "lag": lag} for p, lag in lags.items())
                 if now > seconds and sum(lags.values()) == 0:

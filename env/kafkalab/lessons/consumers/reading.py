@@ -7,6 +7,8 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from ...clients import watermarks
+
 
 def read_topic(cluster: Any, topic: str, timeout: float = 30.0,
                ) -> list[tuple[int, int, bytes | None, bytes]]:
@@ -16,7 +18,7 @@ def read_topic(cluster: Any, topic: str, timeout: float = 30.0,
                          "enable.auto.commit": False, "log_level": 0})
     try:
         parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+        ends = {p: watermarks(consumer, TopicPartition(topic, p))[1]
                 for p in parts}
         todo = {p for p, end in ends.items() if end > 0}
         consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in todo])

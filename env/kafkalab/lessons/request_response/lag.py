@@ -9,11 +9,13 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
+from ...clients import watermarks
+
 
 def _lag(consumer: Consumer, tps: list[TopicPartition]) -> int:
     total = 0
     for tp in consumer.committed(tps, timeout=10):
-        low, high = consumer.get_watermark_offsets(tp, timeout=10)
+        low, high = watermarks(consumer, tp)
         total += high - (tp.offset if tp.offset >= 0 else low)
     return total
 
@@ -34,7 +36,7 @@ def topic_size(cluster: Any, topic: str) -> int:
     try:
         total = 0
         for p in cluster.describe([topic]).topic(topic):
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p.partition), 10)
+            low, high = watermarks(consumer, TopicPartition(topic, p.partition))
             total += high - low
         return total
     finally:
