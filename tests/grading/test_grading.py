@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 from kafkalab.course.bench import solved_copy
@@ -107,6 +108,46 @@ def test_submission_time_limit(tmp_path: Path) -> None:
     assert "longer than 5 s" in page.read_text()
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _grading_tree(out: Path) -> list[psutil.Process]:
+    """The grading worker serving ``out`` and everything under it (kernel, Kafka JVMs)."""
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if "kafkalab.grading.worker" in cmd and str(out.resolve()) in cmd:
+            return [proc, *proc.children(recursive=True)]
+    return []
+
+
+def test_sigterm_stops_grading_with_its_kernels_and_clusters(tmp_path: Path) -> None:
+    """`kill` (SIGTERM) mid-submission: the grader exits 130 and leaves no worker, kernel or
+    Kafka JVM behind."""
+    subs = tmp_path / "collected"
+    subs.mkdir()
+    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "term_00_welcome.ipynb")
+    out = tmp_path / "out"
+    grader = subprocess.Popen([sys.executable, "-m", "kafkalab.grade", str(subs), "--out",
+                               str(out), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    deadline, tree = time.monotonic() + 600, []
+    while time.monotonic() < deadline and grader.poll() is None:
+        try:
+            tree = _grading_tree(out)
+            if any(p.name() == "java" for p in tree):
+                break  # the submission's kernel has started its cluster
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.5)
+    assert tree and grader.poll() is None, "no Kafka JVM under the grading worker"
+    grader.terminate()
+    said = grader.communicate(timeout=120)[0]
+    assert grader.returncode == 130 and "run the same command again" in said, said
+    gone, alive = psutil.wait_procs(tree, timeout=30)
+    assert not alive, f"left running: {[(p.pid, p.name()) for p in alive]}"
+
+
 def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     """A loop that ignores interrupts costs only its own points; an interrupted run resumes
     without regrading what finished."""
@@ -119,7 +160,9 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out), "--quiet",
            "--assignment", samples.ASSIGNMENT, "--jobs", "1", "--timeout", str(CELL_TIMEOUT),
            "--submission-timeout", "600"]
-    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # as a terminal's Ctrl-C finds it: a shell's background job (`cmd &`) ignores SIGINT
+    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             preexec_fn=_default_sigint)
     results = out / "results" / samples.ASSIGNMENT
     deadline = time.monotonic() + 900
     while not list(results.glob("[!.]*.json")) and time.monotonic() < deadline:
@@ -129,6 +172,9 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     assert done, "nothing finished within 15 minutes"
     first.send_signal(signal.SIGINT)  # interrupt while the next submission is being graded
     first.wait(timeout=120)
+    said = first.stdout.read().decode() if first.stdout else ""
+    if len(done) < 3:  # something was still being graded
+        assert first.returncode == 130 and "run the same command again" in said, said
     # the interrupt can land after more submissions finished: compare with what is on disk now
     finished = {p.name: p.stat().st_mtime_ns for p in results.glob("[!.]*.json")}
     assert set(done) <= set(finished)
