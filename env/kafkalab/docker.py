@@ -38,6 +38,7 @@ from ._docker_resolve import image_layout, resolve_image
 from .exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
 from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION
 from .ports import check_port_free, free_port
+from .procs import startup_error
 
 __all__ = [
     "DATA", "HOME", "LABEL", "LABEL_CLUSTER", "LABEL_OWNER", "PORTS", "SESSION",
@@ -118,9 +119,11 @@ class DockerBackend(DockerPlan):
                 if self._ready(n):
                     pending.remove(n)
                 elif n.status() not in ("running", "created", "restarting"):
+                    cause = startup_error(n.log_tail(400))
                     raise BrokerStartError(f"{n.kind}-{n.node_id} (container {n.name})",
-                                           f"its container is {n.status()}", n.log_tail(),
-                                           f"docker logs {n.name}")
+                                           f"its container is {n.status()}"
+                                           + (f" ({cause[:500]})" if cause else ""),
+                                           n.log_tail(), f"docker logs {n.name}")
             if pending and time.monotonic() > deadline:
                 n = pending[0]
                 raise ClusterTimeoutError(f"{n.kind}-{n.node_id} (container {n.name}) to answer "

@@ -193,12 +193,11 @@ class LocalBackend:
         if re.search(r"Address already in use|BindException", tail):
             taken = [p for p in [node.port, *node.extra_ports] if not bindable(p)]
             raise PortInUseError(taken[0] if taken else node.port)
-        reason = "its JVM exited"
-        for pattern in ("Exception", "ERROR", "Error"):
-            hit = [ln for ln in tail.splitlines() if pattern in ln]
-            if hit:
-                reason += f" ({hit[-1].strip()[:200]})"
-                break
+        try:
+            cause = procs.startup_error(node.log.read_text(errors="replace"))
+        except OSError:
+            cause = None
+        reason = f"its JVM exited ({cause[:500]})" if cause else "its JVM exited"
         raise BrokerStartError(node.name, reason, tail, str(node.log))
 
     # ---- faults ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ exits, so a child started from a worker thread relies on the reaper alone).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -129,3 +130,22 @@ def rss_bytes(pid: int) -> int:
         return psutil.Process(pid).memory_info().rss
     except psutil.NoSuchProcess:
         return 0
+
+
+def startup_error(log: str) -> str | None:
+    """Why a JVM stopped, from its whole log: the fatal ERROR line (else the last ERROR line),
+    with the innermost ``Caused by:`` under it (Kafka's own reason, e.g. a keystore it cannot
+    read)."""
+    lines = log.splitlines()
+    errors = [i for i, ln in enumerate(lines) if "] ERROR " in ln or "] FATAL " in ln]
+    if not errors:
+        return None
+    fatal = [i for i in errors if re.search(r"fatal|exiting|halting", lines[i], re.I)]
+    i = fatal[0] if fatal else errors[-1]
+    parts = [lines[i].split("] ", 1)[-1].split(" (", 1)[0].strip()]
+    if i + 1 < len(lines) and not lines[i + 1].startswith(("\t", " ", "[")):
+        parts.append(lines[i + 1].strip())  # the exception and its message
+    causes = [ln.strip() for ln in lines[i + 1:i + 80] if ln.startswith("Caused by:")]
+    if causes:
+        parts.append(causes[-1].replace("Caused by:", "caused by", 1))
+    return "; ".join(parts)

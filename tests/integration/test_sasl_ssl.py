@@ -4,8 +4,6 @@ through the external backend configured by environment variables alone, and the 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,18 +24,35 @@ JAAS = ("org.apache.kafka.common.security.plain.PlainLoginModule required "
 
 
 def make_certificate(tmp: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 in a PKCS12 keystore, and its PEM for clients."""
-    keytool = shutil.which("keytool")
-    if keytool is None:
-        pytest.skip("keytool (from a JDK) is needed to make the test certificate")
-    store, pem = tmp / "broker.p12", tmp / "ca.pem"
-    subprocess.run([keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize",
-                    "2048", "-validity", "2", "-dname", "CN=127.0.0.1",
-                    "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keystore", str(store),
-                    "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit"],
-                   check=True, capture_output=True)
-    subprocess.run([keytool, "-exportcert", "-alias", "broker", "-rfc", "-keystore", str(store),
-                    "-storepass", "changeit", "-file", str(pem)], check=True, capture_output=True)
+    """A self-signed certificate for 127.0.0.1: the broker's PEM keystore (PKCS#8 key and
+    certificate, which Kafka reads with ``ssl.keystore.type=PEM``: no JDK keytool needed), and
+    the certificate alone for clients."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+                critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    store, pem = tmp / "broker.pem", tmp / "ca.pem"
+    store.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()) + cert_pem)
+    pem.write_bytes(cert_pem)
     return store, pem
 
 
@@ -57,10 +72,8 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
         "sasl.enabled.mechanisms": "PLAIN",
         "listener.name.sasl_ssl.plain.sasl.jaas.config": JAAS,
-        "ssl.keystore.type": "PKCS12",
+        "ssl.keystore.type": "PEM",
         "ssl.keystore.location": str(store),
-        "ssl.keystore.password": "changeit",
-        "ssl.key.password": "changeit",
     }
     with start_cluster(brokers=1, backend="local", ports=[plain], broker_config=broker_config,
                        reuse=False):

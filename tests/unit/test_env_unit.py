@@ -172,3 +172,18 @@ def test_bad_arguments_are_refused_clearly() -> None:
         start_cluster(mode="raft")
     with pytest.raises(KafkaLabError, match="at least one broker"):
         start_cluster(brokers=0)
+
+
+def test_a_broker_that_exits_is_explained_by_its_fatal_error_and_innermost_cause() -> None:
+    from kafkalab.procs import startup_error
+
+    log = (Path(__file__).parent / "data" / "broker_fatal.log").read_text()
+    noise = "[2026-11-25 21:41:58,700] ERROR [Controller 1] later shutdown noise (x.Y)\n"
+    why = startup_error("[t] INFO starting (k)\n" + log + noise)
+    assert why is not None
+    assert why.startswith("ERROR [BrokerServer id=1] Fatal error during broker startup")
+    assert "Failed to load PEM SSL keystore /tmp/sasl/broker.pem" in why
+    assert why.endswith("caused by java.security.NoSuchAlgorithmException: PBES2 SecretKeyFactory "
+                        "not available")
+    assert startup_error("[t] INFO all fine (k)\n") is None
+    assert startup_error(noise) == "ERROR [Controller 1] later shutdown noise"
