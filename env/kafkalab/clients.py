@@ -61,12 +61,15 @@ def committed_offsets(consumer: Consumer, parts: list[TopicPartition], timeout: 
         time.sleep(0.25)
 
 
-# Errors a partition's leader gives while it is moving or catching up (after a broker died):
-# asking again a moment later gets the answer.
+# Errors a partition's leader gives while it is moving or catching up (after a broker died),
+# and the client's own while a broker leaves and comes back (a request in flight to a broker
+# the client has just dropped from its metadata fails with _DESTROY_BROKER): asking again a
+# moment later gets the answer.
 _PASSING = {KafkaError.OFFSET_NOT_AVAILABLE, KafkaError.LEADER_NOT_AVAILABLE,
             KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.NOT_COORDINATOR,
             KafkaError._TIMED_OUT, KafkaError._TRANSPORT, KafkaError.REQUEST_TIMED_OUT,
-            KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._WAIT_COORD}
+            KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._WAIT_COORD,
+            KafkaError._DESTROY_BROKER, KafkaError._ALL_BROKERS_DOWN}
 
 
 def watermarks(consumer: Consumer, tp: TopicPartition, timeout: float = 30.0) -> tuple[int, int]:

@@ -160,6 +160,8 @@ def test_watermarks_ask_again_while_the_new_leader_catches_up() -> None:
     leader = CatchingUpLeader(pending=2)
     assert watermarks(leader, TopicPartition("t", 0)) == (2, 9)  # type: ignore[arg-type]
     assert leader.calls == 3
+    dropped = CatchingUpLeader(pending=1, code=KafkaError._DESTROY_BROKER)  # broker left metadata
+    assert watermarks(dropped, TopicPartition("t", 0)) == (2, 9)  # type: ignore[arg-type]
     with pytest.raises(TimeoutError, match=r"t\[0\].*not caught up|t\[0\].*OFFSET_NOT"):
         watermarks(CatchingUpLeader(pending=1000), TopicPartition("t", 0), timeout=1.0)  # type: ignore[arg-type]
     denied = CatchingUpLeader(pending=1000, code=KafkaError.TOPIC_AUTHORIZATION_FAILED)
