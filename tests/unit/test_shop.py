@@ -194,10 +194,11 @@ def test_progresswatch_flags_only_partitions_behind_and_not_moving() -> None:
     assert watch.update(ends, now=0) == []
     assert watch.update(ends, now=9) == []
     assert watch.update(ends, now=11) == [("t", 1), ("t", 2)]
-    watch.handled("t", 2, 5)  # it moved: its clock starts again
-    assert watch.update(ends, now=12) == [("t", 1)]
-    assert watch.update({**ends, ("t", 1): None}, now=13) == []  # no answer, no verdict
+    watch.handled("t", 2, 5, now=11.5)  # it moved: its clock starts again
+    assert watch.update(ends, now=12) == []  # busy handling records: no verdict
+    assert watch.update(ends, now=17) == [("t", 1)]  # idle for 5.5 s, t[1] still not moving
+    assert watch.update({**ends, ("t", 1): None}, now=18) == []  # no answer, no verdict
     watch.reset()
-    assert watch.update(ends, now=14) == []
+    assert watch.update(ends, now=19) == []
     watch.start({})
     assert watch.keys() == [] and watch.update(ends, now=40) == []

@@ -7,8 +7,10 @@ of that kind: librdkafka 5586, 4492, 3399). Restarting the member heals it.
 
 :class:`ProgressWatch` compares where the worker is in each partition (the next offset it will
 handle) with the partition's end as a separate admin client reads it from the leader. A partition
-that stays behind without moving for ``stall_s`` seconds is reported; the worker then rejoins its
-group with a new consumer, which is that restart without losing the process.
+that stays behind without moving for ``stall_s`` seconds, while the worker has handled nothing
+for ``idle_s`` seconds, is reported; the worker then rejoins its group with a new consumer, which
+is that restart without losing the process. (A busy worker is not judged: with a backlog, one
+partition can wait its turn in the client's queue for longer than ``stall_s``.)
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ def partitions(raw: str, kinds: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 
 class ProgressWatch:
-    def __init__(self, stall_s: float = 15.0) -> None:
-        self.stall_s = stall_s
+    def __init__(self, stall_s: float = 15.0, idle_s: float = 5.0) -> None:
+        self.stall_s, self.idle_s = stall_s, idle_s
+        self._last_handled = float("-inf")  # when the worker last handled any record
         self.lock = threading.Lock()
         self.positions: dict[Key, int] = {}  # next offset the worker will handle
         self._since: dict[Key, tuple[int, float]] = {}  # behind since (position, time)
@@ -47,9 +50,10 @@ class ProgressWatch:
             self.positions = dict(positions)
             self._since.clear()
 
-    def handled(self, topic: str, partition: int, offset: int) -> None:
+    def handled(self, topic: str, partition: int, offset: int, now: float | None = None) -> None:
         with self.lock:
             self.positions[(topic, partition)] = offset + 1
+            self._last_handled = time.monotonic() if now is None else now
 
     def reset(self) -> None:
         """Nothing was expected to move (paused, or between assignments): start the clocks
@@ -59,10 +63,11 @@ class ProgressWatch:
 
     def update(self, ends: dict[Key, int], now: float | None = None) -> list[Key]:
         """Take the partitions' current ends; return those behind their end with a position
-        that has not moved for longer than ``stall_s``."""
+        that has not moved for longer than ``stall_s`` (none while the worker is busy)."""
         now = time.monotonic() if now is None else now
         stuck = []
         with self.lock:
+            idle = now - self._last_handled > self.idle_s
             for key, position in self.positions.items():
                 end = ends.get(key)
                 if end is None or position < 0 or end <= position:
@@ -71,7 +76,7 @@ class ProgressWatch:
                 first = self._since.get(key)
                 if first is None or first[0] != position:
                     self._since[key] = (position, now)
-                elif now - first[1] > self.stall_s:
+                elif now - first[1] > self.stall_s and idle:
                     stuck.append(key)
         return stuck
 

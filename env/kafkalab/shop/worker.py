@@ -9,7 +9,8 @@ partition when the partition is assigned) recognises what was already applied.
 
 Two guards against the client library losing track of a partition after a broker dies: offsets
 are looked up by the worker itself when partitions are assigned, and a watch thread rejoins the
-group with a new consumer when a partition stays behind its end without moving (fetchwatch.py).
+group with a new consumer when a partition stays behind its end without moving while the worker
+is otherwise idle (fetchwatch.py).
 """
 
 from __future__ import annotations
