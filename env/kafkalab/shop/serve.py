@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> None:
             name = args.role.removeprefix("sync-")
             app = syncchain.service_app(name, conf["catalog"],
                                         delay=float(conf.get("delays", {}).get(name, 0.0)))
+        # keep idle connections open longer than clients keep them (httpx: 5 s), or a client
+        # can send a request on a connection the server is just closing (ReadError)
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning",
-                    access_log=False)
+                    access_log=False, timeout_keep_alive=75)
         return
     from .worker import Worker
 
