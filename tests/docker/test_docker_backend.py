@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -18,6 +17,7 @@ from kafkalab import start_cluster
 from kafkalab.clients import consume, produce
 from kafkalab.docker import LABEL, LABEL_CLUSTER, docker_available
 from kafkalab.exceptions import BrokerStartError, DockerUnavailableError, KafkaLabError
+from kafkalab.lessons.zookeeper import controller_id
 
 
 def _containers(label: str) -> list:
@@ -120,16 +120,15 @@ def test_zookeeper_sees_broker_and_controller_changes(docker_image: str) -> None
         zk.start(timeout=30)
         try:
             assert sorted(zk.get_children("/brokers/ids")) == ["1", "2"]
-            controller = json.loads(zk.get("/controller")[0])["brokerid"]
+            controller = controller_id(zk)
             other = 2 if controller == 1 else 1
             c.broker(other).kill()  # a non-controller: only its ephemeral znode goes
             _until(lambda: str(other) not in zk.get_children("/brokers/ids"), 30)
-            assert json.loads(zk.get("/controller")[0])["brokerid"] == controller
+            assert controller_id(zk) == controller
             c.broker(other).start()
             _until(lambda: str(other) in zk.get_children("/brokers/ids"), 60)
             c.broker(controller).kill()  # the controller: /controller moves to the other
-            _until(lambda: zk.exists("/controller") and json.loads(
-                zk.get("/controller")[0])["brokerid"] == other, 30)
+            _until(lambda: controller_id(zk) == other, 30)  # None while nobody holds it
             assert str(controller) not in zk.get_children("/brokers/ids")
         finally:
             zk.stop()

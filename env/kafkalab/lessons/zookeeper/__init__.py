@@ -17,7 +17,15 @@ Modules: ``znodes`` (connect, read, list), ``timeline`` (:class:`Timeline`), ``f
 from .failover import describe_topics, measure_failover, restore
 from .inspection import broker_setting, metadata_quorum, moving_parts
 from .timeline import LANES, Event, Timeline
-from .znodes import connect, decode, read, server_stats, znode_rows, znode_table
+from .znodes import (
+    connect,
+    controller_id,
+    decode,
+    read,
+    server_stats,
+    znode_rows,
+    znode_table,
+)
 
 __all__ = [
     "LANES",
@@ -25,6 +33,7 @@ __all__ = [
     "Timeline",
     "broker_setting",
     "connect",
+    "controller_id",
     "decode",
     "describe_topics",
     "measure_failover",

@@ -35,6 +35,18 @@ def read(zk: KazooClient, path: str) -> Any:
     return decode(data)
 
 
+def controller_id(zk: KazooClient) -> int | None:
+    """The broker that ``/controller`` names now, or None between controllers: the znode is
+    ephemeral, so it vanishes when the controller's session ends (also between an ``exists``
+    and a ``get``)."""
+    from kazoo.exceptions import NoNodeError
+
+    try:
+        return read(zk, "/controller")["brokerid"]
+    except NoNodeError:
+        return None
+
+
 def znode_rows(zk: KazooClient, path: str = "/", depth: int = 6,
                skip: tuple[str, ...] = ("/zookeeper",)) -> list[dict[str, Any]]:
     """Every znode under ``path`` (depth-first): path, ephemeral or not, size and content."""
