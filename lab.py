@@ -58,6 +58,11 @@ def main(argv: list[str]) -> int:
             venv.create(VENV, with_pip=True)
         os.environ["VIRTUAL_ENV"] = str(VENV)
         return subprocess.call([str(_venv_python()), __file__, *argv], cwd=ROOT)
+    # As an activated venv would: the programs installed beside this interpreter (jupyter,
+    # nbgrader's alembic) come first on PATH for everything started from here.
+    scripts = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
+        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
     setup()
     command, rest = argv[0], argv[1:]
     if command == "setup":

@@ -69,6 +69,30 @@ def _pdeathsig() -> None:  # runs in the child before exec (Linux only)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def scripts_dir() -> Path:
+    """The folder of this interpreter's console scripts (a venv's ``bin``/``Scripts``): programs
+    the project starts (nbgrader's ``alembic``, ``jupyter``) live there, whether or not the venv
+    was activated."""
+    return Path(sys.executable).parent
+
+
+def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``os.environ`` plus ``env``, with :func:`scripts_dir` first on PATH: the environment for
+    every child process, so that it finds the programs installed beside ``sys.executable``."""
+    merged = {**os.environ, **(env or {})}
+    path = merged.get("PATH", "")
+    first = str(scripts_dir())
+    if path.split(os.pathsep)[0] != first:
+        merged["PATH"] = os.pathsep.join([first, path]) if path else first
+    return merged
+
+
+def use_scripts_dir() -> None:
+    """Put :func:`scripts_dir` first on this process's PATH, for libraries that start programs
+    by name (nbgrader runs ``alembic`` from PATH)."""
+    os.environ["PATH"] = child_env()["PATH"]
+
+
 def spawn(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None,
           detached: bool = False) -> subprocess.Popen:
     """Start ``cmd`` with stdout+stderr appended to ``log``.
@@ -85,7 +109,7 @@ def spawn(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = Non
             kwargs["preexec_fn"] = _pdeathsig
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=cwd, env={**os.environ, **(env or {})}, **kwargs)
+                                cwd=cwd, env=child_env(env), **kwargs)
     if not detached:
         _tell_reaper("+", proc.pid)
     return proc

@@ -10,7 +10,6 @@ import csv
 import html
 import io
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import psutil
 
+from .. import procs
 from ..course.paths import CoursePaths
 from .collect import Submission
 from .course import max_points, place, prepare_assignment, write_config, write_json
@@ -81,7 +81,7 @@ class Worker:
         self.lines: queue.Queue[str | None] = queue.Queue()
 
     def _start(self) -> subprocess.Popen:
-        env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+        env = {k: v for k, v in procs.child_env().items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
         env["KAFKA_LAB_FRESH"] = "1"  # each kernel starts a private cluster, never a shared one
         errlog = self.out / "logs" / "workers.log"
         errlog.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
+from .. import procs
 from ..course import nbcheck
 from .course import write_json
 from .sanitize import sanitize
@@ -202,6 +203,7 @@ def serve(out: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
+    procs.use_scripts_dir()  # nbgrader runs `alembic` by name: a venv need not be activated
     if len(argv) == 3 and argv[0] == "generate":
         return generate(Path(argv[1]).resolve(), argv[2])
     if len(argv) == 5 and argv[0] == "grade":
