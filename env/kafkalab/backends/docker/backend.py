@@ -241,6 +241,17 @@ class DockerBackend:
         with ThreadPoolExecutor(max(1, len(self.nodes))) as pool:
             return sum(pool.map(self._rss, self.nodes))
 
+    def state(self) -> dict:
+        """A JSON-able record: the containers' names carry ``prefix``; label
+        ``org.kafka-lab.cluster=<prefix>`` finds them all."""
+        return {"backend": "docker", "mode": self.mode.value, "brokers": self.spec.brokers,
+                "zookeepers": self.spec.zookeeper_count, "version": self.version,
+                "image": self.image, "prefix": self.prefix,
+                "bootstrap_servers": self.bootstrap_servers,
+                "zookeeper_connect": self.zookeeper_connect,
+                "nodes": [{"kind": n.kind, "id": n.node_id, "port": n.port, "container": n.name,
+                           "pid": None} for n in self.nodes]}
+
     def close(self, keep_files: bool = False) -> None:
         """Remove every container and the network (``keep_files`` is ignored: use log_tail)."""
         if self.closed:
