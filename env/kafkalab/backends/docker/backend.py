@@ -21,6 +21,7 @@ from typing import Any
 from ...exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
 from ...ports import check_port_free, free_port
 from ...procs import startup_error
+from ..base import find_node
 from ..plan import ClusterSpec, ContainerLayout, Mode, plan
 from .engine import (
     DATA,
@@ -133,11 +134,7 @@ class DockerBackend:
 
     # ---- faults ----------------------------------------------------------------------------
     def node(self, kind: str, node_id: int) -> DockerNode:
-        for n in self.nodes:
-            if n.kind == kind and n.node_id == node_id:
-                return n
-        ids = [n.node_id for n in self.nodes if n.kind == kind]
-        raise KeyError(f"No {kind} with id {node_id}; this cluster has {kind}s {ids}")
+        return find_node(self.nodes, kind, node_id)
 
     def _unpaused(self, kind: str, node_id: int) -> Any:
         n = self.node(kind, node_id)
