@@ -51,7 +51,7 @@ class DockerBackend:
         docker_available()
         self.spec, self.mode, self.version = spec, spec.mode, spec.version
         self.client = engine_client()
-        self.image = resolve_image(spec.mode.value, image, self.client)
+        self.image = resolve_image(spec.mode, image, self.client)
         self.libs, self.cds = image_layout(self.client, self.image, self.version)
         for p in ports or []:
             check_port_free(p)
