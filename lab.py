@@ -28,9 +28,9 @@ def _venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def _run(cmd: list[str], **kw: object) -> int:
+def _run(cmd: list[str], cwd: Path = ROOT) -> int:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)  # type: ignore[arg-type]
+    return subprocess.call([str(c) for c in cmd], cwd=cwd)
 
 
 def setup() -> None:
@@ -70,9 +70,20 @@ def main(argv: list[str]) -> int:
     if command == "run":
         return _run([sys.executable, "-m", "kafkalab.course", "run", *rest])
     if command == "lab":
-        folder = "solutions" if "--solutions" in rest else "notebooks"
-        return _run([sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={folder}",
-                     *[a for a in rest if a != "--solutions"]])
+        # Instructors: the server runs from grader/, where nbgrader's formgrader and Validate
+        # button find nbgrader_config.py, and serves the whole course folder (the formgrader
+        # works only when the course root is inside the server's root), opening solutions/.
+        instructor = "--solutions" in rest
+        given = any(a.startswith(("--notebook-dir", "--ServerApp.root_dir")) for a in rest)
+        folder = ROOT if instructor else ROOT / "notebooks"
+        where = [] if given else [f"--notebook-dir={folder}"]
+        if instructor and not given:
+            where.append("--ServerApp.default_url=/lab/tree/solutions")
+        if instructor:  # the formgrader's release/collect exchange (grader/nbgrader_config.py)
+            (ROOT / "build" / "exchange").mkdir(parents=True, exist_ok=True)
+        return _run([sys.executable, "-m", "jupyter", "lab", *where,
+                     *[a for a in rest if a != "--solutions"]],
+                    cwd=ROOT / "grader" if instructor else ROOT)
     rc = _run([sys.executable, "-m", "pytest", *rest])
     if rc == 5:
         print("pytest collected no test: that counts as a failure here.")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-TIERS = ("unit", "integration", "docker", "notebooks", "grading")
+TIERS = ("unit", "integration", "docker", "notebooks", "grading", "browser")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
