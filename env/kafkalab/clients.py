@@ -1,15 +1,30 @@
-"""Small client helpers the lessons share: bounded consume loops and counted produce loops.
+"""The Kafka client idioms the lessons and the shop share, each written once.
+
+* Producing: :func:`crc32_partition` (where a key goes), :func:`send` one record (waiting
+  while the client's queue is full), :func:`produce_all` many on a producer you own,
+  :func:`produce` with a producer of its own that returns what was acknowledged,
+  :class:`AckedPublisher` for asyncio code (await the broker's acknowledgement).
+* Reading: :func:`consume` (a bounded group read), :func:`read_to_end` (every record the topics
+  hold now, no group), :func:`to_record`.
+* Offsets: :func:`watermarks`, :func:`log_offsets`, :func:`end_offsets`,
+  :func:`group_offsets`, :func:`group_lag`, :func:`committed_offsets`.
+* Groups: :func:`group_settled` (every partition owned, every member busy that can be).
+* Waiting: :func:`wait_until` (poll a predicate until it holds or a deadline passes).
 
 Every loop is bounded by a count and a deadline (nbgrader interrupts a cell after its timeout).
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from confluent_kafka import (
     OFFSET_BEGINNING,
@@ -151,15 +166,231 @@ def produce(config: dict[str, Any], topic: str, values: Iterable[Any],
     key_iter = iter(keys) if keys is not None else None
     for value in values:
         key = next(key_iter) if key_iter is not None else None
-        while True:
-            try:
-                producer.produce(topic, value=value, key=key, on_delivery=report)
-                break
-            except BufferError:
-                producer.poll(0.05)
+        send(producer, topic, value, key, on_delivery=report)
         producer.poll(0)
     remaining = producer.flush(timeout)
     if failed or remaining:
         raise RuntimeError(f"{len(failed)} message(s) failed ({failed[:1]}), "
                            f"{remaining} not delivered within {timeout} s")
     return acked
+
+
+def send(producer: Producer, topic: str, value: Any = None, key: Any = None, *,
+         wait: float = 0.05, **kwargs: Any) -> None:
+    """Produce one record; while the client's local queue is full (``BufferError``), serve
+    delivery reports for ``wait`` seconds and try again. ``kwargs`` go to ``produce``
+    (``partition``, ``on_delivery``, ``headers``)."""
+    while True:
+        try:
+            producer.produce(topic, value=value, key=key, **kwargs)
+            return
+        except BufferError:
+            producer.poll(wait)
+
+
+def produce_all(producer: Producer, topic: str, values: Iterable[Any],
+                keys: Iterable[Any] | None = None, partitions: Iterable[int] | None = None,
+                timeout: float = 60.0, wait: float = 0.05) -> int:
+    """:func:`send` every value (with its key and partition when given), then flush; return
+    how many were sent. Raises ``RuntimeError`` when some are still undelivered after
+    ``timeout`` seconds (failed deliveries are the caller's delivery callback's business)."""
+    key_iter = iter(keys) if keys is not None else None
+    part_iter = iter(partitions) if partitions is not None else None
+    count = 0
+    for value in values:
+        extra = {"partition": next(part_iter)} if part_iter is not None else {}
+        send(producer, topic, value, next(key_iter) if key_iter is not None else None,
+             wait=wait, **extra)
+        count += 1
+    left = producer.flush(timeout)
+    if left:
+        raise RuntimeError(f"{left} of {count} records to {topic} were not delivered within "
+                           f"{timeout} s")
+    return count
+
+
+def crc32_partition(key: bytes | str, partitions: int) -> int:
+    """The partition librdkafka's default ``consistent_random`` partitioner picks for a
+    non-empty key: CRC-32 of the key bytes modulo the partition count."""
+    return zlib.crc32(key.encode() if isinstance(key, str) else key) % partitions
+
+
+class AckedPublisher:
+    """A producer for asyncio code: ``await publish(...)`` returns once the brokers have
+    acknowledged the record. Its delivery reports are served by a thread of its own.
+
+    ``config`` is a full producer configuration (``cluster.producer_config(...)``), so a SASL
+    or TLS cluster's settings are kept.
+    """
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.producer = Producer(config)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True, name="acked-publisher")
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.producer.poll(0.05)
+
+    async def publish(self, topic: str, value: Any, key: Any = None,
+                      timeout: float | None = 30.0, wait_when_full: bool = True) -> str | None:
+        """Produce one record and wait for its delivery report: None once acknowledged, else
+        what went wrong (the broker's error, no report within ``timeout`` seconds, or the
+        client refusing the record; with ``wait_when_full=False`` a full local queue is
+        refused at once instead of waited out)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future = loop.create_future()
+
+        def report(err: KafkaError | None, _msg: Message) -> None:
+            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(err))
+
+        while True:
+            try:
+                self.producer.produce(topic, key=key, value=value, on_delivery=report)
+                break
+            except BufferError as exc:
+                if not wait_when_full:
+                    return str(exc) or "the producer's queue is full"
+                await asyncio.sleep(0.01)
+            except Exception as exc:  # e.g. a record too large: refused, the caller decides
+                return str(exc)
+        try:
+            err = await asyncio.wait_for(done, timeout)
+        except Exception:  # asyncio.TimeoutError (not the builtin one before Python 3.11)
+            return f"no acknowledgement within {timeout} s"
+        return None if err is None else str(err)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Deliver what is still queued (up to ``timeout`` seconds), then stop polling."""
+        self.producer.flush(timeout)
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+# ---- reading a topic to its end, offsets and lag -------------------------------------------
+@contextmanager
+def _reader(client: Consumer | dict[str, Any]) -> Iterator[Consumer]:
+    """``client`` itself when it is a consumer, else a fresh consumer of that configuration
+    (a throw-away group id unless it names one), closed afterwards."""
+    if isinstance(client, Consumer):
+        yield client
+        return
+    consumer = Consumer({"group.id": f"offsets-{uuid.uuid4().hex[:8]}", "log_level": 0,
+                         **client, "enable.auto.commit": False})
+    try:
+        yield consumer
+    finally:
+        consumer.close()
+
+
+def partitions(consumer: Consumer, topic: str, timeout: float = 10.0) -> list[int]:
+    """The partition numbers of ``topic``, as the cluster's metadata lists them."""
+    md = consumer.list_topics(topic, timeout=timeout).topics[topic]
+    if md.error is not None:
+        raise KeyError(f"No topic {topic!r} ({md.error}); create it first")
+    return sorted(md.partitions)
+
+
+def log_offsets(client: Consumer | dict[str, Any], topic: str,
+                timeout: float = 30.0) -> dict[int, tuple[int, int]]:
+    """``{partition: (log start offset, log end offset)}`` of ``topic`` now. ``client`` is a
+    consumer or a client configuration (a consumer is made and closed for the question)."""
+    with _reader(client) as consumer:
+        return {p: watermarks(consumer, TopicPartition(topic, p), timeout)
+                for p in partitions(consumer, topic)}
+
+
+def end_offsets(client: Consumer | dict[str, Any], topic: str,
+                timeout: float = 30.0) -> dict[int, int]:
+    """Each partition's log end offset (high watermark) of ``topic`` now."""
+    return {p: high for p, (_low, high) in log_offsets(client, topic, timeout).items()}
+
+
+def group_offsets(client: Consumer | dict[str, Any], topic: str,
+                  timeout: float = 10.0) -> dict[int, int]:
+    """The committed offset of each partition of ``topic`` for the group named in ``client``
+    (a consumer of that group, or a configuration with its ``group.id``); -1001 where none."""
+    with _reader(client) as consumer:
+        got = consumer.committed([TopicPartition(topic, p) for p in partitions(consumer, topic)],
+                                 timeout=timeout)
+        return {tp.partition: tp.offset for tp in got}
+
+
+def group_lag(client: Consumer | dict[str, Any], topic: str,
+              timeout: float = 30.0) -> dict[int, int]:
+    """Per partition of ``topic``: records the group (named in ``client``) has not committed
+    yet, the log end offset minus the committed offset (minus the log start offset where the
+    group has committed nothing)."""
+    with _reader(client) as consumer:
+        done = group_offsets(consumer, topic, min(10.0, timeout))
+        ends = log_offsets(consumer, topic, timeout)
+        return {p: high - (done[p] if done.get(p, -1) >= 0 else low)
+                for p, (low, high) in ends.items()}
+
+
+def read_to_end(config: dict[str, Any], topics: str | list[str],
+                timeout: float = 30.0) -> list[Message]:
+    """Every record ``topics`` hold now: each partition read from its log start to the end it
+    has when the read begins, without a consumer group (nothing is committed). Returns the
+    messages (``.partition()``, ``.offset()``, ``.key()``, ``.value()``: bytes) ordered by
+    topic (as given), partition and offset; raises ``TimeoutError`` naming the partitions not
+    read to their end within ``timeout`` seconds."""
+    names = [topics] if isinstance(topics, str) else list(topics)
+    consumer = Consumer({**config, "group.id": f"read-{uuid.uuid4().hex[:8]}",
+                         "enable.auto.commit": False, "log_level": 0})
+    try:
+        ends: dict[tuple[str, int], int] = {}
+        starts = []
+        for name in names:
+            for p, (low, high) in log_offsets(consumer, name, timeout).items():
+                if high > low:
+                    ends[(name, p)] = high
+                    starts.append(TopicPartition(name, p, low))
+        consumer.assign(starts)
+        out: list[Message] = []
+        deadline = time.monotonic() + timeout
+        while ends and time.monotonic() < deadline:
+            for msg in consumer.consume(1000, 0.5):
+                tp = (msg.topic(), msg.partition())
+                if msg.error() or tp not in ends:
+                    continue
+                out.append(msg)
+                if msg.offset() + 1 >= ends[tp]:
+                    del ends[tp]
+        if ends:
+            raise TimeoutError(f"Partitions {sorted(ends)} were not read to their end within "
+                               f"{timeout} s. Is a partition without a leader (brokers down)?")
+    finally:
+        consumer.close()
+    order = {name: i for i, name in enumerate(names)}
+    return sorted(out, key=lambda m: (order[m.topic()], m.partition(), m.offset()))
+
+
+def group_settled(assigned: dict[Any, int], members: int, partitions: int) -> bool:
+    """Whether a group's assignment is complete: ``assigned`` (member -> partitions it owns,
+    kept up to date by on_assign/on_revoke callbacks) has every member, every partition is
+    owned, and as many members as there are partitions to go round own one."""
+    counts = list(assigned.values())
+    return (len(counts) == members and sum(counts) == partitions
+            and sum(1 for n in counts if n > 0) == min(members, partitions))
+
+
+# ---- waiting -------------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str,
+               interval: float = 0.05) -> T:
+    """Call ``predicate`` every ``interval`` seconds until it returns something true, and
+    return that. Raises ``TimeoutError`` ("... waiting for <what>") after ``timeout`` seconds;
+    an exception the predicate raises ends the wait at once (it is how a predicate reports
+    that the awaited thing can no longer happen)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Gave up after {timeout} s waiting for {what}")
+        time.sleep(interval)

@@ -125,8 +125,8 @@ def test_external_backend_from_environment(managed_env: dict[str, str]) -> None:
 
 
 def test_shop_runs_on_the_managed_path(managed_env: dict[str, str]) -> None:
-    from kafkalab.shop import Shop
-    from kafkalab.shop.load import ADDRESS, wait_final
+    from kafkalab.lessons.shop import Shop
+    from kafkalab.lessons.shop.load import ADDRESS, wait_final
 
     cluster = start_cluster(backend="external", reuse=False)
     with Shop(cluster, prefix=f"sasl-{uuid.uuid4().hex[:6]}") as shop:

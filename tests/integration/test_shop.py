@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kafkalab.shop import KAFKA_SERVICES, Shop
-from kafkalab.shop.load import ADDRESS, burst, wait_final
+from kafkalab.lessons.shop import KAFKA_SERVICES, Shop
+from kafkalab.lessons.shop.load import ADDRESS, burst, wait_final
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_no_orphans_when_the_parent_is_sigkilled(tmp_path) -> None:  # type: ign
     script = tmp_path / "parent.py"
     script.write_text(
         "import json, threading, time\n"
-        "from kafkalab.shop import Shop\n"
+        "from kafkalab.lessons.shop import Shop\n"
         "shop = Shop(mode='sync')\n"
         "t = threading.Thread(target=shop.start)  # started from a thread that then ends\n"
         "t.start(); t.join()\n"

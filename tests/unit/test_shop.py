@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from kafkalab.shop import services
-from kafkalab.shop.load import percentile
-from kafkalab.shop.models import CartPatch, OrderIn, ProductPatch
-from kafkalab.shop.topics import decode, encode, event, topic
+from kafkalab.lessons.shop import services
+from kafkalab.lessons.shop.load import percentile
+from kafkalab.lessons.shop.models import CartPatch, OrderIn, ProductPatch
+from kafkalab.lessons.shop.topics import decode, encode, event, topic
 
 
 class FakeCatalog:
@@ -173,7 +173,7 @@ def test_watermarks_ask_again_while_the_new_leader_catches_up() -> None:
 def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> None:
     import json
 
-    from kafkalab.shop.fetchwatch import partitions
+    from kafkalab.lessons.shop.fetchwatch import partitions
 
     raw = json.dumps({"topics": {"shop.orders": {"partitions": {
         "0": {"desired": True, "fetch_state": "active", "next_offset": 5, "hi_offset": 5},
@@ -186,7 +186,7 @@ def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> No
 
 
 def test_progresswatch_flags_only_partitions_behind_and_not_moving() -> None:
-    from kafkalab.shop.fetchwatch import ProgressWatch
+    from kafkalab.lessons.shop.fetchwatch import ProgressWatch
 
     watch = ProgressWatch(stall_s=10)
     watch.start({("t", 0): 8, ("t", 1): 3, ("t", 2): 5, ("t", 3): -2})  # -2: nothing committed

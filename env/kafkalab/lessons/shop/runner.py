@@ -3,9 +3,7 @@ one log file per process, and no orphans (children die with this process via kaf
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -16,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from .. import procs
-from ..local import free_port
+from ... import procs
+from ...ports import free_port
 from .topics import create_topics, encode, topic
 
 KAFKA_SERVICES = ("orders", "inventory", "payments", "shipping", "notifications")
@@ -30,9 +28,6 @@ CATALOG: dict[str, dict[str, Any]] = {
 }
 
 
-_SPAWNER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="shop-spawner")
-
-
 class ShopError(RuntimeError):
     pass
 
@@ -43,15 +38,15 @@ class Proc:
     replica: int
     port: int
     log: Path
-    popen: subprocess.Popen | None = None
-    pid: int | None = None
+    child: procs.Child | None = None
+    pid: int | None = None  # None once stopped; a detached shop's `down` reads it from a file
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def alive(self) -> bool:
-        return self.popen.poll() is None if self.popen is not None else procs.rss_bytes(
+        return self.child.running if self.child is not None else procs.rss_bytes(
             self.pid or 0) > 0
 
     def log_tail(self, lines: int = 20) -> str:
@@ -150,16 +145,13 @@ class Shop:
         return Proc(name, replica, free_port(), self.workdir / f"{name}-{replica}.log")
 
     def _spawn(self, p: Proc) -> None:
-        cmd = [sys.executable, "-m", "kafkalab.shop.serve", p.role, "--port", str(p.port),
+        cmd = [sys.executable, "-m", "kafkalab.lessons.shop.serve", p.role, "--port", str(p.port),
                "--replica", str(p.replica)]
         if p.role == "gateway" and self.plugin:
             cmd += ["--plugin", str(Path(self.plugin).resolve())]
         env = {"KAFKALAB_SHOP": json.dumps(self._settings()), "PYTHONUNBUFFERED": "1"}
-        # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, so children are
-        # always forked by one long-lived thread (a restart may be requested from a short one).
-        p.popen = _SPAWNER.submit(procs.spawn, cmd, p.log, self.workdir, env=env,
-                                  detached=self.detached).result()
-        p.pid = p.popen.pid
+        p.child = procs.Child(cmd, p.log, self.workdir, env, detached=self.detached)
+        p.pid = p.child.pid
 
     def _all(self) -> list[Proc]:
         return [p for group in self.procs.values() for p in group]
@@ -199,15 +191,13 @@ class Shop:
     def _end(self, p: Proc, clean: bool) -> None:
         if p.pid is None:
             return
-        (procs.terminate if clean else procs.kill)(p.pid)
-        if p.popen is not None:
-            try:
-                p.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                procs.kill(p.pid)
-                p.popen.wait(timeout=10)
-            if not self.detached:
-                procs.forget(p.pid)
+        if p.child is not None:
+            if clean:
+                p.child.stop(10)
+            else:
+                p.child.kill(10)
+        else:
+            (procs.terminate if clean else procs.kill)(p.pid)
         p.pid = None
 
     # ---- faults and scaling --------------------------------------------------------------------
