@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from typing import Any
 import httpx
 
 from ... import procs
+from ...clients import wait_until
+from ...cluster import Cluster
 from ...ports import free_port
 from .topics import create_topics, encode, topic
 
@@ -64,7 +65,7 @@ class Shop:
             httpx.post(f"{shop.url}/orders", json={...})
     """
 
-    def __init__(self, cluster: Any = None, *, mode: str = "kafka",
+    def __init__(self, cluster: Cluster | None = None, *, mode: str = "kafka",
                  client_config: dict[str, Any] | None = None, prefix: str | None = None,
                  partitions: int = 3, replication_factor: int | None = None,
                  min_insync_replicas: int | None = None,
@@ -158,8 +159,8 @@ class Shop:
 
     def wait_healthy(self, procs_: list[Proc] | None = None, timeout: float = 60.0) -> None:
         pending = list(procs_ or self._all())
-        deadline = time.monotonic() + timeout
-        while pending:
+
+        def healthy() -> bool:
             for p in list(pending):
                 if not p.alive():
                     raise ShopError(f"{p.role}[{p.replica}] exited while starting. Its log "
@@ -169,11 +170,14 @@ class Shop:
                         pending.remove(p)
                 except httpx.HTTPError:
                     pass
-            if pending and time.monotonic() > deadline:
-                p = pending[0]
-                raise ShopError(f"{p.role}[{p.replica}] not healthy after {timeout} s. Its log "
-                                f"({p.log}):\n{p.log_tail()}")
-            time.sleep(0.1)
+            return not pending
+
+        try:
+            wait_until(healthy, timeout, "the shop's processes to be healthy", interval=0.1)
+        except TimeoutError:
+            p = pending[0]
+            raise ShopError(f"{p.role}[{p.replica}] not healthy after {timeout} s. Its log "
+                            f"({p.log}):\n{p.log_tail()}") from None
 
     def stop(self) -> None:
         for p in self._all():
@@ -265,16 +269,18 @@ class Shop:
     def wait_assigned(self, role: str, timeout: float = 60.0) -> list[dict[str, Any]]:
         """Wait until the replicas of ``role`` together own every partition exactly once
         (the group has settled after a scale or a restart); return their health."""
-        deadline = time.monotonic() + timeout
-        while True:
-            health = self.health(role)
-            parts = sorted(p for h in health for p in h.get("partitions", []))
-            if parts == list(range(self.partitions)):
-                return health
-            if time.monotonic() > deadline:
-                raise ShopError(f"{role} replicas own partitions {parts} after {timeout} s, "
-                                f"not each of 0..{self.partitions - 1} once")
-            time.sleep(0.2)
+        seen: dict[str, Any] = {}
+
+        def settled() -> list[dict[str, Any]] | None:
+            seen["health"] = self.health(role)
+            seen["parts"] = sorted(p for h in seen["health"] for p in h.get("partitions", []))
+            return seen["health"] if seen["parts"] == list(range(self.partitions)) else None
+
+        try:
+            return wait_until(settled, timeout, f"{role} to own every partition", interval=0.2)
+        except TimeoutError:
+            raise ShopError(f"{role} replicas own partitions {seen['parts']} after {timeout} s, "
+                            f"not each of 0..{self.partitions - 1} once") from None
 
     def pause(self, role: str) -> None:
         """Every replica of ``role`` stops fetching but stays in its group (a held backlog)."""
