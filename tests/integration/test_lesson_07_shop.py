@@ -130,7 +130,7 @@ def test_chaos_every_accepted_order_final_exactly_once(shop: Shop, cluster3) -> 
 
 
 def test_no_orphans_when_the_parent_is_sigkilled(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A kernel killed with SIGKILL takes every shop process with it (reaper + PDEATHSIG)."""
+    """A kernel killed with SIGKILL takes every shop process with it (procs.Child: the reaper)."""
     import json
     import os
     import signal

@@ -1,5 +1,5 @@
 """Worker processes that can be SIGKILLed mid-batch: :func:`start_worker` spawns
-``python -m kafkalab.lessons.consumers spec.json``, whose ``__main__`` runs :func:`_worker_main`."""
+``python -m kafkalab.lessons.consumers spec.json``, whose ``__main__`` runs :func:`worker_main`."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def start_worker(cluster: Cluster, group: str, topic: str, folder: Path, name: s
     return Worker(child, out, stop_file)
 
 
-def _worker_main(spec_path: str) -> None:
+def worker_main(spec_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text())
     out = open(spec["out"], "a", buffering=1)  # noqa: SIM115 - lives as long as the process
     stop_file, delay = Path(spec["stop"]), float(spec["delay"])
