@@ -51,10 +51,17 @@ def up(args: argparse.Namespace) -> None:
           f"{cluster.bootstrap_servers}, logs in {shop.workdir}")
 
 
-def down(args: argparse.Namespace) -> None:
+def read_state() -> dict[str, Any] | None:
+    """What ``up`` saved, or None when no shop is up."""
     try:
-        state = json.loads(state_file().read_text())
+        return json.loads(state_file().read_text())
     except (OSError, ValueError):
+        return None
+
+
+def down(args: argparse.Namespace) -> None:
+    state = read_state()
+    if state is None:
         print("No shop is up.")
         return
     killed = sum(_kill(p["pid"], "kafkalab.lessons.shop.serve") for p in state["procs"]
@@ -70,9 +77,8 @@ def down(args: argparse.Namespace) -> None:
 def status(args: argparse.Namespace) -> None:
     import httpx
 
-    try:
-        state = json.loads(state_file().read_text())
-    except (OSError, ValueError):
+    state = read_state()
+    if state is None:
         print("No shop is up. Start one: python -m kafkalab.lessons.shop up")
         return
     print(f"gateway {state['url']}  Kafka {state['bootstrap_servers']}")
