@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from kafkalab import clients
@@ -27,6 +28,8 @@ def test_read_to_end_reads_every_partition_of_every_topic(cluster) -> None:
     assert keys == sorted(keys) and len({p for p, _ in keys}) == 3
     assert all(m.partition() == clients.crc32_partition(m.key(), 3) for m in rest)
     assert clients.read_to_end(cluster.client_config(), empty) == []
+    with pytest.raises(KeyError, match="create it first"):
+        clients.read_to_end(cluster.client_config(), [a, f"missing-{uuid.uuid4().hex[:6]}"])
 
 
 def test_offsets_and_group_lag(cluster) -> None:
