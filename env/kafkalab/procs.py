@@ -1,10 +1,13 @@
-"""Child JVMs that never outlive their parent, on every OS.
+"""Child processes that never outlive their parent, on every OS: :class:`Child`.
 
-A tiny reaper process holds the read end of a pipe whose write end only the parent holds. When
-the parent exits in any way (also SIGKILL, a Jupyter kernel restart), the pipe reaches EOF and the
-reaper kills every process the parent registered with it. On Linux, children spawned from the
-main thread also get PR_SET_PDEATHSIG as a second guard (it fires when the spawning *thread*
-exits, so a child started from a worker thread relies on the reaper alone).
+One mechanism, whichever thread starts the child: a tiny reaper process holds the read end of
+a pipe whose write end only the parent holds. When the parent exits in any way (also SIGKILL,
+a Jupyter kernel restart), the pipe reaches EOF and the reaper kills every process the parent
+registered with it. A child that ends normally is unregistered (its pid may be reused).
+
+Also: :func:`spawn` (a :class:`Child`'s ``Popen``, for the backends), signals by pid
+(:func:`kill`, :func:`terminate`, :func:`suspend`, :func:`resume`), :func:`rss_bytes`, the
+environment every child gets (:func:`child_env`), and :func:`startup_error` for a JVM's log.
 """
 
 from __future__ import annotations
@@ -62,13 +65,6 @@ def _tell_reaper(op: str, pid: int) -> None:
         reaper.stdin.flush()
 
 
-def _pdeathsig() -> None:  # runs in the child before exec (Linux only)
-    import ctypes
-
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def scripts_dir() -> Path:
     """The folder of this interpreter's console scripts (a venv's ``bin``/``Scripts``): programs
     the project starts (nbgrader's ``alembic``, ``jupyter``) live there, whether or not the venv
@@ -93,26 +89,81 @@ def use_scripts_dir() -> None:
     os.environ["PATH"] = child_env()["PATH"]
 
 
+class Child:
+    """A process started from any thread, its stderr (and stdout, unless ``stdout=False``)
+    appended to ``log``, its programs found beside ``sys.executable`` (:func:`child_env`), in
+    a session of its own (Ctrl-C in a terminal does not stop it half-way). It dies with this
+    process unless ``detached`` (for ``up`` commands that outlive the terminal)."""
+
+    def __init__(self, cmd: list[str], log: Path, cwd: Path | None = None,
+                 env: dict[str, str] | None = None, *, detached: bool = False,
+                 stdout: bool = True) -> None:
+        kwargs: dict = {}
+        if sys.platform == "win32":
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+        else:
+            kwargs["start_new_session"] = True
+        self.cmd, self.log, self.detached = cmd, Path(log), detached
+        with open(log, "ab") as out:
+            self.popen = subprocess.Popen(
+                cmd, stdout=out if stdout else subprocess.DEVNULL, stderr=subprocess.STDOUT
+                if stdout else out, stdin=subprocess.DEVNULL, cwd=cwd, env=child_env(env),
+                **kwargs)
+        self._registered = not detached
+        if self._registered:
+            _tell_reaper("+", self.popen.pid)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def poll(self) -> int | None:
+        """The exit code once it has ended, else None."""
+        code = self.popen.poll()
+        if code is not None:
+            self._forget()
+        return code
+
+    @property
+    def running(self) -> bool:
+        return self.poll() is None
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait until it ends (``subprocess.TimeoutExpired`` after ``timeout``); its exit code."""
+        code = self.popen.wait(timeout)
+        self._forget()
+        return code
+
+    def kill(self, timeout: float = 10.0) -> int:
+        """SIGKILL (also when it is paused) and wait for it: no clean shutdown, as in a crash."""
+        kill(self.pid)
+        return self.wait(timeout)
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM (a clean shutdown), then SIGKILL if it has not ended within ``timeout``."""
+        terminate(self.pid)
+        try:
+            return self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return self.kill(timeout)
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def _forget(self) -> None:
+        if self._registered:
+            self._registered = False
+            forget(self.pid)
+
+
 def spawn(cmd: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None,
           detached: bool = False) -> subprocess.Popen:
-    """Start ``cmd`` with stdout+stderr appended to ``log``.
-
-    Tied to this process (dies with it) unless ``detached`` (for the `up` CLI).
-    """
-    kwargs: dict = {}
-    if sys.platform == "win32":
-        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
-    else:
-        kwargs["start_new_session"] = True  # Ctrl-C in a terminal does not kill brokers half-way
-        if (sys.platform.startswith("linux") and not detached
-                and threading.current_thread() is threading.main_thread()):
-            kwargs["preexec_fn"] = _pdeathsig
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=cwd, env=child_env(env), **kwargs)
-    if not detached:
-        _tell_reaper("+", proc.pid)
-    return proc
+    """Start ``cmd`` as a :class:`Child` (stdout+stderr appended to ``log``) and return its
+    ``Popen``; call :func:`forget` with its pid once it has ended normally."""
+    return Child(cmd, log, cwd, env, detached=detached).popen
 
 
 def forget(pid: int) -> None:

@@ -125,8 +125,8 @@ def test_external_backend_from_environment(managed_env: dict[str, str]) -> None:
 
 
 def test_shop_runs_on_the_managed_path(managed_env: dict[str, str]) -> None:
-    from kafkalab.shop import Shop
-    from kafkalab.shop.load import ADDRESS, wait_final
+    from kafkalab.lessons.shop import Shop
+    from kafkalab.lessons.shop.load import ADDRESS, wait_final
 
     cluster = start_cluster(backend="external", reuse=False)
     with Shop(cluster, prefix=f"sasl-{uuid.uuid4().hex[:6]}") as shop:
@@ -138,4 +138,19 @@ def test_shop_runs_on_the_managed_path(managed_env: dict[str, str]) -> None:
         docs = wait_final(shop.url, [oid], timeout=60, progress=False)
         assert docs[oid]["status"] == "shipped", (docs, shop.log("orders"))
         assert time.monotonic() - t0 < 60
+    cluster.stop()
+
+
+def test_lesson_01_front_door_on_the_managed_path(managed_env: dict[str, str]) -> None:
+    """Lesson 01's service appends requests with the cluster's own settings (SASL_SSL)."""
+    from kafkalab.clients import read_to_end
+    from kafkalab.lessons.request_response import Service
+
+    cluster = start_cluster(backend="external", reuse=False)
+    topic = cluster.create_topic(partitions=1, replication_factor=1, prefix="front-door")
+    with Service(cluster, topic=topic, service_ms=1) as service:
+        ids = [httpx.post(f"{service.url}/submit", timeout=30) for _ in range(3)]
+    assert [r.status_code for r in ids] == [202] * 3, [r.text for r in ids]
+    stored = read_to_end(cluster.client_config(), topic)
+    assert sorted(m.key().decode() for m in stored) == sorted(r.json()["id"] for r in ids)
     cluster.stop()

@@ -1,16 +1,18 @@
 """Lesson 04 support: reading a topic to its end, groups and their assignments, worker processes
 that can be SIGKILLed mid-batch, and consumer lag.
 
-Modules: ``reading`` (:func:`read_topic`), ``group`` (:class:`Group`, :func:`moves`,
-:func:`plot_assignments`), ``workers`` (:class:`Worker`, :func:`start_worker`), ``offsets``
-(end and committed offsets, :func:`kafka_tool_lag`, :func:`lag_experiment`), ``crashes``
-(:func:`crash_and_resume`, :func:`pool_with_crash`).
+Modules: ``reading`` (:func:`read_topic`), ``group`` (:class:`Group`, :func:`moves`),
+``plots`` (:func:`plot_assignments`), ``workers`` (:class:`Worker`, :func:`start_worker`: worker
+processes that die with this one), ``offsets`` (end and committed offsets,
+:func:`kafka_tool_lag`, :func:`lag_experiment`), ``crashes`` (:func:`crash_and_resume`,
+:func:`pool_with_crash`).
 ``python -m kafkalab.lessons.consumers spec.json`` runs one worker (see ``__main__``).
 """
 
 from .crashes import CrashResult, PoolResult, crash_and_resume, pool_with_crash
-from .group import Group, moves, plot_assignments
+from .group import Group, moves
 from .offsets import at_end, commit_offsets, committed, end_offsets, kafka_tool_lag, lag_experiment
+from .plots import plot_assignments
 from .reading import read_topic
 from .workers import PRELUDE, Worker, start_worker
 

@@ -3,7 +3,7 @@
 
 import sys
 
-from .workers import _worker_main
+from .workers import worker_main
 
 if __name__ == "__main__":
-    _worker_main(sys.argv[1])
+    worker_main(sys.argv[1])

@@ -10,20 +10,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...clients import wait_until
+from ...cluster import Cluster
 from .offsets import at_end, committed, end_offsets
 from .workers import Worker, start_worker
 
 
 def _wait(cond: Callable[[], bool], timeout: float, what: str,
           workers: list[Worker] | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if workers and all(w.proc.poll() is not None for w in workers):
+    """Wait until ``cond()``; fail at once when every one of ``workers`` has exited."""
+    def done() -> bool:
+        if cond():
+            return True
+        if workers and all(not w.child.running for w in workers):
             raise RuntimeError(f"every worker exited before {what}; first error output:\n"
                                + next((w.error()[-1500:] for w in workers if w.error()), ""))
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {what} within {timeout} s")
-        time.sleep(0.1)
+        return False
+
+    wait_until(done, timeout, what, interval=0.1)
 
 
 @dataclass
@@ -37,7 +41,7 @@ class CrashResult:
     resumed_after: float  # seconds from the kill to the next worker's first message
 
 
-def crash_and_resume(cluster: Any, topic: str, group: str, folder: Path, mode: str,
+def crash_and_resume(cluster: Cluster, topic: str, group: str, folder: Path, mode: str,
                      kill_after: int, batch: int = 20, delay: float = 0.01,
                      timeout: float = 90.0) -> CrashResult:
     """One worker processes ``topic`` (which must hold records numbered 0..n-1 and nothing
@@ -74,7 +78,7 @@ class PoolResult:
     errors: str
 
 
-def pool_with_crash(cluster: Any, function: Callable[..., Any], topic: str, group: str,
+def pool_with_crash(cluster: Cluster, function: Callable[..., Any], topic: str, group: str,
                     folder: Path, workers: int = 3, kill_after: int = 100, delay: float = 0.005,
                     timeout: float = 90.0) -> PoolResult:
     """Run ``function(config, topic, process, should_stop)`` in ``workers`` processes of one

@@ -1,5 +1,5 @@
-"""Group membership seen from inside one process: :class:`Group`, and how partitions moved
-from one step to the next (:func:`moves`, :func:`plot_assignments`)."""
+"""Group membership seen from inside one process: :class:`Group`, and how many partitions
+moved from one step to the next (:func:`moves`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
+from ...cluster import Cluster
+
 
 class Group:
     """Consumers of one group living in this process, polled in turn so that each rebalance
     completes; :meth:`settle` returns who owns which partition once nothing changes."""
 
-    def __init__(self, cluster: Any, topic: str, group: str, **overrides: Any) -> None:
+    def __init__(self, cluster: Cluster, topic: str, group: str, **overrides: Any) -> None:
         self.cluster, self.topic, self.group = cluster, topic, group
         self.overrides = overrides
         self.members: dict[str, Consumer] = {}
@@ -83,33 +85,3 @@ def moves(steps: list[tuple[str, dict[str, list[int]], float]]) -> list[int]:
         out.append(sum(owner[p] != before.get(p) for p in owner))
         before = owner
     return out
-
-
-def plot_assignments(steps: list[tuple[str, dict[str, list[int]], float]], partitions: int,
-                     title: str = "", ax: Any = None) -> Any:
-    """One row per step (a member joined or left), one column per partition, coloured and
-    labelled by the consumer that owns it; idle consumers are listed at the right."""
-    import matplotlib.pyplot as plt
-
-    names = sorted({n for _l, a, _s in steps for n in a}, key=lambda n: (len(n), n))
-    colors = {n: plt.cm.tab10(i % 10) for i, n in enumerate(names)}
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.1 * partitions + 4, 0.5 * len(steps) + 1))
-    for row, (_label, assignment, seconds) in enumerate(steps):
-        for name, parts in assignment.items():
-            for p in parts:
-                ax.add_patch(plt.Rectangle((p + 0.05, row + 0.1), 0.9, 0.8, color=colors[name]))
-                ax.text(p + 0.5, row + 0.5, name, ha="center", va="center", color="white")
-        idle = [n for n, ps in sorted(assignment.items()) if not ps]
-        ax.text(partitions + 0.1, row + 0.5, f"{seconds:.1f} s" + (f"; idle: {', '.join(idle)}"
-                                                                  if idle else ""), va="center")
-    ax.set_xlim(0, partitions + 2.5)
-    ax.set_ylim(len(steps), 0)
-    ax.set_xticks([p + 0.5 for p in range(partitions)])
-    ax.set_xticklabels([f"p{p}" for p in range(partitions)])
-    ax.set_yticks([r + 0.5 for r in range(len(steps))])
-    ax.set_yticklabels([label for label, _a, _s in steps])
-    ax.set_title(title or "partition owners after each rebalance (time to settle)")
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    return ax

@@ -3,39 +3,27 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, Producer, TopicPartition
 
-from ...clients import watermarks
+from ... import clients
+from ...cluster import Cluster
 from .workers import Worker
 
 
-def end_offsets(cluster: Any, topic: str) -> dict[int, int]:
+def end_offsets(cluster: Cluster, topic: str) -> dict[int, int]:
     """Each partition's log end offset (high watermark), as the broker reports it now."""
-    consumer = Consumer({**cluster.client_config(), "group.id": "end-offsets", "log_level": 0})
-    try:
-        parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        return {p: watermarks(consumer, TopicPartition(topic, p))[1]
-                for p in sorted(parts)}
-    finally:
-        consumer.close()
+    return clients.end_offsets(cluster.client_config(), topic)
 
 
-def committed(cluster: Any, group: str, topic: str) -> dict[int, int]:
+def committed(cluster: Cluster, group: str, topic: str) -> dict[int, int]:
     """The group's committed offset per partition (-1001 where it has none)."""
-    consumer = Consumer({**cluster.consumer_config(group), "log_level": 0})
-    try:
-        parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        got = consumer.committed([TopicPartition(topic, p) for p in sorted(parts)], timeout=10)
-        return {tp.partition: tp.offset for tp in got}
-    finally:
-        consumer.close()
+    return clients.group_offsets({**cluster.consumer_config(group), "log_level": 0}, topic)
 
 
-def commit_offsets(cluster: Any, group: str, offsets: dict[tuple[str, int], int]) -> None:
+def commit_offsets(cluster: Cluster, group: str, offsets: dict[tuple[str, int], int]) -> None:
     """Commit ``{(topic, partition): offset}`` for ``group`` (which must have no members)."""
     consumer = Consumer({**cluster.consumer_config(group), "log_level": 0})
     try:
@@ -45,48 +33,40 @@ def commit_offsets(cluster: Any, group: str, offsets: dict[tuple[str, int], int]
         consumer.close()
 
 
-def at_end(cluster: Any, group: str, topic: str, ends: dict[int, int]) -> bool:
+def at_end(cluster: Cluster, group: str, topic: str, ends: dict[int, int]) -> bool:
     """Whether the group has committed every record of ``topic`` (an empty partition needs no
     commit)."""
     done = committed(cluster, group, topic)
     return all(max(done.get(p, 0), 0) >= end for p, end in ends.items())
 
 
-def kafka_tool_lag(cluster: Any, group: str, timeout: float = 90.0) -> dict[tuple[str, int], int]:
-    """Kafka's own ``kafka-consumer-groups --describe`` (ConsumerGroupCommand, run on the Java
-    jars of the local backend): {(topic, partition): LAG}, partitions without a lag left out."""
-    from ...jars import KAFKA_VERSION, ensure_jars
-    from ...java import find_java
-
-    libs = ensure_jars(f"kafka-{KAFKA_VERSION}", quiet=True)
-    out = subprocess.run([str(find_java()), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
-                          str(libs / "*"), "org.apache.kafka.tools.consumer.group."
-                          "ConsumerGroupCommand", "--bootstrap-server",
-                          cluster.bootstrap_servers, "--describe", "--group", group],
-                         capture_output=True, text=True, timeout=timeout)
+def kafka_tool_lag(cluster: Cluster, group: str,
+                   timeout: float = 90.0) -> dict[tuple[str, int], int]:
+    """Kafka's own ``kafka-consumer-groups --describe`` (ConsumerGroupCommand, run on the
+    cluster's own Kafka jars): {(topic, partition): LAG}, partitions without a lag left out."""
+    out = cluster.run_tool("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                           "--describe", "--group", group, timeout=timeout)
     lines = [ln.split() for ln in out.stdout.splitlines()]
     header = next((ln for ln in lines if "LAG" in ln), None)
-    if out.returncode != 0 or header is None:
-        raise RuntimeError(f"kafka-consumer-groups failed: {out.stderr.strip()[-400:]}")
+    if header is None:
+        raise RuntimeError(f"kafka-consumer-groups printed no table: {out.stdout[-400:]}")
     col = {name: i for i, name in enumerate(header)}
     return {(ln[col["TOPIC"]], int(ln[col["PARTITION"]])): int(ln[col["LAG"]])
             for ln in lines if len(ln) >= len(header) and ln is not header
             and ln[col["LAG"]].lstrip("-").isdigit() and ln[col["PARTITION"]].isdigit()}
 
 
-def lag_experiment(cluster: Any, topic: str, worker: Worker, rate: int, seconds: float,
+def lag_experiment(cluster: Cluster, topic: str, worker: Worker, rate: int, seconds: float,
                    catch_up: float = 60.0, every: float = 0.25,
                    progress: bool = True) -> list[dict[str, Any]]:
     """Produce to ``topic`` at ``rate`` records/s (keyless, so spread over its partitions) for
     ``seconds`` while ``worker`` consumes, then stop producing and wait up to ``catch_up`` s for
     it to process everything. Every ``every`` s, sample each partition's processing lag: the log
     end offset minus the next offset the worker has yet to process (from its file)."""
-    from confluent_kafka import Producer
     from tqdm.auto import tqdm
 
     producer = Producer({**cluster.producer_config(), "log_level": 0})
     watcher = Consumer({**cluster.client_config(), "group.id": "lag-watch", "log_level": 0})
-    parts = sorted(watcher.list_topics(topic, timeout=10).topics[topic].partitions)
     rows: list[dict[str, Any]] = []
     start, sent, next_sample = time.monotonic(), 0, 0.0
     bar = tqdm(total=int(rate * seconds), desc="producing", disable=not progress)
@@ -104,8 +84,8 @@ def lag_experiment(cluster: Any, topic: str, worker: Worker, rate: int, seconds:
                 done: dict[int, int] = {}
                 for p, o, _v in worker.processed():
                     done[p] = max(done.get(p, -1), o)
-                lags = {p: watermarks(watcher, TopicPartition(topic, p))[1]
-                        - done.get(p, -1) - 1 for p in parts}
+                lags = {p: end - done.get(p, -1) - 1
+                        for p, end in clients.end_offsets(watcher, topic).items()}
                 rows.extend({"t": now, "partition": p, "lag": lag} for p, lag in lags.items())
                 if now > seconds and sum(lags.values()) == 0:
                     break

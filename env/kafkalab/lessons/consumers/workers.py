@@ -1,11 +1,10 @@
 """Worker processes that can be SIGKILLed mid-batch: :func:`start_worker` spawns
-``python -m kafkalab.lessons.consumers spec.json``, whose ``__main__`` runs :func:`_worker_main`."""
+``python -m kafkalab.lessons.consumers spec.json``, whose ``__main__`` runs :func:`worker_main`."""
 
 from __future__ import annotations
 
 import inspect
 import json
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,17 +15,21 @@ from typing import Any
 
 from confluent_kafka import Consumer
 
+from ...cluster import Cluster
+from ...procs import Child
+
 
 class Worker:
-    """A consumer in its own Python process (``python -m kafkalab.lessons.consumers``); each
-    message it processes is appended to its file as ``partition offset value``."""
+    """A consumer in its own Python process (``python -m kafkalab.lessons.consumers``), which
+    dies with this one (a restarted kernel leaves none behind); each message it processes is
+    appended to its file as ``partition offset value``."""
 
-    def __init__(self, proc: subprocess.Popen, out: Path, stop_file: Path) -> None:
-        self.proc, self.out, self.stop_file = proc, out, stop_file
+    def __init__(self, child: Child, out: Path, stop_file: Path) -> None:
+        self.child, self.out, self.stop_file = child, out, stop_file
 
     @property
     def pid(self) -> int:
-        return self.proc.pid
+        return self.child.pid
 
     def processed(self) -> list[tuple[int, int, str]]:
         try:
@@ -38,14 +41,13 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL: no close(), no last commit, as in a crash."""
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
+        self.child.kill(10)
 
     def stop(self, timeout: float = 30.0) -> int:
         """Ask the worker to finish its batch, commit (if it does) and close; return its code."""
         self.stop_file.touch()
         try:
-            return self.proc.wait(timeout)
+            return self.child.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             return -9
@@ -58,7 +60,7 @@ class Worker:
 PRELUDE = "import time\nfrom confluent_kafka import Consumer, KafkaError, TopicPartition\n"
 
 
-def start_worker(cluster: Any, group: str, topic: str, folder: Path, name: str,
+def start_worker(cluster: Cluster, group: str, topic: str, folder: Path, name: str,
                  mode: str = "after", batch: int = 20, delay: float = 0.01,
                  function: Callable[..., Any] | None = None,
                  overrides: dict[str, Any] | None = None) -> Worker:
@@ -77,14 +79,13 @@ def start_worker(cluster: Any, group: str, topic: str, folder: Path, name: str,
         spec.update(mode="function", source=PRELUDE + textwrap.dedent(inspect.getsource(function)),
                     function=function.__name__)
     (folder / f"{name}.json").write_text(json.dumps(spec))
-    with open(out.with_suffix(".err"), "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "kafkalab.lessons.consumers",
-                                 str(folder / f"{name}.json")], stderr=err,
-                                stdout=subprocess.DEVNULL)
-    return Worker(proc, out, stop_file)
+    out.with_suffix(".err").write_text("")
+    child = Child([sys.executable, "-m", "kafkalab.lessons.consumers",
+                   str(folder / f"{name}.json")], out.with_suffix(".err"), stdout=False)
+    return Worker(child, out, stop_file)
 
 
-def _worker_main(spec_path: str) -> None:
+def worker_main(spec_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text())
     out = open(spec["out"], "a", buffering=1)  # noqa: SIM115 - lives as long as the process
     stop_file, delay = Path(spec["stop"]), float(spec["delay"])

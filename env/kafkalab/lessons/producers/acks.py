@@ -13,10 +13,12 @@ from typing import Any
 from confluent_kafka import Producer
 from confluent_kafka.admin import NewTopic
 
+from ...clients import send
+from ...cluster import Cluster
 from .audit import Audit, Stream, audit
 
 
-def create_topic_led_by(cluster: Any, leader: int, replication_factor: int = 3,
+def create_topic_led_by(cluster: Cluster, leader: int, replication_factor: int = 3,
                         min_insync_replicas: int = 2, prefix: str = "acks") -> str:
     """A one-partition topic whose preferred (first) replica, hence leader, is ``leader``."""
     others = [b for b in cluster.broker_ids if b != leader][:replication_factor - 1]
@@ -40,7 +42,7 @@ class AcksRun:
     audits: dict[str, Audit] = field(default_factory=dict)  # stream name -> audit
 
 
-def _audit_all(cluster: Any, run: AcksRun, errors: list[BaseException]) -> None:
+def _audit_all(cluster: Cluster, run: AcksRun, errors: list[BaseException]) -> None:
     try:
         for s in run.streams:
             run.audits[s.name] = audit(cluster, s)
@@ -48,7 +50,7 @@ def _audit_all(cluster: Any, run: AcksRun, errors: list[BaseException]) -> None:
         errors.append(exc)
 
 
-def acks_under_failure(cluster: Any, configs: dict[str, dict[str, Any]], rate: int = 2000,
+def acks_under_failure(cluster: Cluster, configs: dict[str, dict[str, Any]], rate: int = 2000,
                        duration: float = 6.0, kill_after: float = 2.0, hiccup: float = 0.5,
                        leader: int | None = None, flush_timeout: float = 30.0,
                        progress: bool = True,
@@ -107,8 +109,7 @@ def acks_under_failure(cluster: Any, configs: dict[str, dict[str, Any]], rate: i
     run.seconds["flush"] = time.monotonic() - mark
     if while_down is not None:
         while_down()
-    # Audit (read every topic back) in a thread while this thread restarts the broker: a node
-    # must be started from a thread that outlives it (the JVM gets PR_SET_PDEATHSIG).
+    # Audit (read every topic back) in a thread while this thread restarts the broker.
     errors: list[BaseException] = []
     auditor = threading.Thread(target=_audit_all, args=(cluster, run, errors), daemon=True)
     auditor.start()
@@ -127,14 +128,8 @@ def acks_under_failure(cluster: Any, configs: dict[str, dict[str, Any]], rate: i
 
 def _produce(stream: Stream, rid: int) -> None:
     assert stream.producer is not None
-    while True:
-        try:
-            stream.producer.produce(stream.topic, value=str(rid).encode(),
-                                    on_delivery=stream.report)
-            stream.sent += 1
-            return
-        except BufferError:
-            stream.producer.poll(0.01)
+    send(stream.producer, stream.topic, str(rid).encode(), wait=0.01, on_delivery=stream.report)
+    stream.sent += 1
 
 
 @dataclass
@@ -143,7 +138,7 @@ class DurabilityCheck:
     under_min_isr: str  # what a write to a topic left with 1 of 2 required replicas got
 
 
-def durability_check(cluster: Any, config: dict[str, Any], rate: int = 1000,
+def durability_check(cluster: Cluster, config: dict[str, Any], rate: int = 1000,
                      duration: float = 4.0, kill_after: float = 1.5,
                      progress: bool = False) -> DurabilityCheck:
     """Grade a producer configuration on the cluster: stream with it while the partition leader

@@ -9,7 +9,8 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
-from ..consumers import read_topic
+from ...clients import read_to_end
+from ...cluster import Cluster
 
 
 @dataclass
@@ -63,13 +64,13 @@ def _pct(values: list[float], q: float) -> float:
     return 1000 * s[min(len(s) - 1, int(q * len(s)))]
 
 
-def audit(cluster: Any, stream: Stream, timeout: float = 60.0) -> Audit:
+def audit(cluster: Cluster, stream: Stream, timeout: float = 60.0) -> Audit:
     """Read the whole topic back and compare it with the delivery reports."""
-    log = read_topic(cluster, stream.topic, timeout)
-    ids = [int(v) for _p, _o, _k, v in log]
+    log = read_to_end(cluster.client_config(), stream.topic, timeout)
+    ids = [int(m.value()) for m in log]
     where: dict[int, set[int]] = {}
-    for _p, o, _k, v in log:
-        where.setdefault(int(v), set()).add(o)
+    for m in log:
+        where.setdefault(int(m.value()), set()).add(m.offset())
     seen = Counter(ids)
     high, reordered = -1, 0
     for rid in ids:

@@ -4,19 +4,16 @@ keyless records land on."""
 from __future__ import annotations
 
 import time
-import zlib
 
 from confluent_kafka import KafkaError, Message, Producer
+
+from ...clients import crc32_partition
+
+__all__ = ["crc32_partition", "keyless_partitions", "murmur2", "murmur2_partition"]
 
 
 def _bytes(key: bytes | str) -> bytes:
     return key.encode() if isinstance(key, str) else key
-
-
-def crc32_partition(key: bytes | str, partitions: int) -> int:
-    """librdkafka's default ``consistent_random`` partitioner for a non-empty key:
-    CRC-32 of the key bytes modulo the partition count."""
-    return zlib.crc32(_bytes(key)) % partitions
 
 
 def murmur2(data: bytes) -> int:

@@ -8,6 +8,9 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
+from ...clients import send
+from ...cluster import Cluster
+
 
 def payload(i: int, size: int) -> bytes:
     """A JSON-like event of about ``size`` bytes: realistic enough for compression to work on."""
@@ -34,7 +37,7 @@ class Bench:
         return self.payload_bytes / self.seconds / 1e6
 
 
-def bench(cluster: Any, topic: str, messages: int = 20000, size: int = 200,
+def bench(cluster: Cluster, topic: str, messages: int = 20000, size: int = 200,
           **config: Any) -> Bench:
     """Produce ``messages`` records of ``size`` bytes as fast as possible; time until the last
     delivery report. ``config`` are librdkafka properties (``{"linger.ms": 5}``)."""
@@ -53,12 +56,7 @@ def bench(cluster: Any, topic: str, messages: int = 20000, size: int = 200,
     data = [payload(i, size) for i in range(messages)]
     start = time.perf_counter()
     for value in data:
-        while True:
-            try:
-                producer.produce(topic, value=value, on_delivery=report)
-                break
-            except BufferError:
-                producer.poll(0.001)
+        send(producer, topic, value, wait=0.001, on_delivery=report)
     left = producer.flush(60)
     seconds = time.perf_counter() - start
     if errors or left:
@@ -69,7 +67,7 @@ def bench(cluster: Any, topic: str, messages: int = 20000, size: int = 200,
     return Bench(config, messages, seconds, sum(len(v) for v in data), wire)
 
 
-def latency_probe(cluster: Any, topic: str, messages: int = 200, **config: Any) -> list[float]:
+def latency_probe(cluster: Cluster, topic: str, messages: int = 200, **config: Any) -> list[float]:
     """Send records one at a time, each flushed before the next: the delivery latency (s) of a
     lone record, with no batching or queueing in the way."""
     producer = Producer({**cluster.producer_config(), "linger.ms": 0, "log_level": 0, **config})

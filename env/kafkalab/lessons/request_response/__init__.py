@@ -1,8 +1,9 @@
 """Lesson 01 support: a real HTTP service on 127.0.0.1 whose "pods" have fixed capacity.
 
-* :class:`Service` runs the service in a child process (uvicorn). A pod of ``cpu`` units serves
-  ``cpu`` requests at a time, each taking ``service_ms`` (a sleep, so capacity is exact even on a
-  busy machine); requests wait in one bounded queue, and a full queue answers 503 (dropped).
+* :class:`Service` runs the service in a child process (uvicorn) that dies with the kernel. A
+  pod of ``cpu`` units serves ``cpu`` requests at a time, each taking ``service_ms`` (a sleep, so
+  capacity is exact even on a busy machine); requests wait in one bounded queue, and a full
+  queue answers 503 (dropped).
   ``scale(pods, cpu)`` adds pods (HPA, each ready after ``pod_start_s``) or resizes them (VPA,
   Recreate mode: each pod restarts, unready for ``restart_s``), never beyond ``node_cpus``.
   ``POST /submit`` is the Kafka front door: it appends the request to a topic, waits for the
@@ -24,7 +25,7 @@ from .load import desired_scale, ramp, run_load
 from .plots import end_to_end, plot_kafka_run, plot_run
 from .records import LoadRun, RequestRecord
 from .server import ServiceConfig
-from .service import Service, free_port
+from .service import Service
 from .workers import KafkaWorkers, PodLoop, process
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "ServiceConfig",
     "desired_scale",
     "end_to_end",
-    "free_port",
     "group_lag",
     "plot_kafka_run",
     "plot_run",

@@ -5,59 +5,38 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer
 
-from ...clients import watermarks
-
-
-def _lag(consumer: Consumer, tps: list[TopicPartition]) -> int:
-    total = 0
-    for tp in consumer.committed(tps, timeout=10):
-        low, high = watermarks(consumer, tp)
-        total += high - (tp.offset if tp.offset >= 0 else low)
-    return total
+from ... import clients
+from ...cluster import Cluster
 
 
-def group_lag(cluster: Any, topic: str, group: str) -> int:
+def group_lag(cluster: Cluster, topic: str, group: str) -> int:
     """Records of ``topic`` that ``group`` has not committed yet (summed over partitions)."""
-    consumer = Consumer(cluster.consumer_config(group, enable_auto_commit=False))
-    try:
-        tps = [TopicPartition(topic, p.partition) for p in cluster.describe([topic]).topic(topic)]
-        return _lag(consumer, tps)
-    finally:
-        consumer.close()
+    config = cluster.consumer_config(group, enable_auto_commit=False)
+    return sum(clients.group_lag(config, topic).values())
 
 
-def topic_size(cluster: Any, topic: str) -> int:
+def topic_size(cluster: Cluster, topic: str) -> int:
     """How many records ``topic`` holds (log end minus log start, summed over partitions)."""
-    consumer = Consumer(cluster.consumer_config("topic-size", enable_auto_commit=False))
-    try:
-        total = 0
-        for p in cluster.describe([topic]).topic(topic):
-            low, high = watermarks(consumer, TopicPartition(topic, p.partition))
-            total += high - low
-        return total
-    finally:
-        consumer.close()
+    config = cluster.consumer_config("topic-size", enable_auto_commit=False)
+    return sum(high - low for low, high in clients.log_offsets(config, topic).values())
 
 
 class LagMonitor:
     """Samples the group's lag (log end offset minus committed offset, summed over
     partitions) every ``every`` seconds in a thread; ``samples`` holds (monotonic time, lag)."""
 
-    def __init__(self, cluster: Any, topic: str, group: str, every: float = 0.25) -> None:
+    def __init__(self, cluster: Cluster, topic: str, group: str, every: float = 0.25) -> None:
         self.topic, self.every = topic, every
         self.consumer = Consumer(cluster.consumer_config(group, enable_auto_commit=False))
-        parts = cluster.describe([topic]).topic(topic)
-        self.tps = [TopicPartition(topic, p.partition) for p in parts]
         self.samples: list[tuple[float, int]] = []
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def lag(self) -> int:
-        return _lag(self.consumer, self.tps)
+        return sum(clients.group_lag(self.consumer, self.topic).values())
 
     def _run(self) -> None:
         while not self.stop_event.is_set():

@@ -8,7 +8,6 @@ import argparse
 import asyncio
 import json
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -24,8 +23,10 @@ class ServiceConfig:
     node_cpus: int = 4
     pod_start_s: float = 1.0
     restart_s: float = 1.0
-    bootstrap_servers: str = ""
-    topic: str = ""
+    topic: str = ""  # the front door's topic (the Kafka settings come in KAFKA_ENV)
+
+
+KAFKA_ENV = "KAFKALAB_SERVICE_KAFKA"  # the producer configuration, JSON (not on the command line)
 
 
 class _Pod:
@@ -101,7 +102,9 @@ class _Pool:
                 "dropped": self.dropped, "accepted": self.accepted}
 
 
-def _app(cfg: ServiceConfig) -> Any:
+def _app(cfg: ServiceConfig, kafka: dict[str, Any] | None = None) -> Any:
+    """The service as an ASGI app; with ``kafka`` (a producer configuration) its front door
+    appends each request to ``cfg.topic`` and answers once the brokers acknowledged it."""
     state: dict[str, Any] = {}
 
     async def reply(send: Any, status: int, body: dict[str, Any]) -> None:
@@ -115,8 +118,10 @@ def _app(cfg: ServiceConfig) -> Any:
         await receive()
         state["pool"] = _Pool(cfg)
         state["pool"].start(cfg.pods, cfg.cpu)
-        if cfg.bootstrap_servers:
-            state["producer"] = _FrontDoorProducer(cfg.bootstrap_servers, cfg.topic)
+        if kafka:
+            from ...clients import AckedPublisher
+
+            state["producer"] = AckedPublisher(kafka)
         await send({"type": "lifespan.startup.complete"})
         await receive()
         if "producer" in state:
@@ -140,7 +145,11 @@ def _app(cfg: ServiceConfig) -> Any:
             if "producer" not in state:
                 return await reply(send, 501, {"error": "no Kafka front door configured"})
             request_id = uuid.uuid4().hex
-            error = await state["producer"].send(request_id, query.get("topic"))
+            body = json.dumps({"id": request_id, "t_accept": time.time()})
+            # a full producer queue is refused at once (503): the client may retry
+            error = await state["producer"].publish(query.get("topic") or cfg.topic, body,
+                                                    request_id, timeout=None,
+                                                    wait_when_full=False)
             if error:
                 return await reply(send, 503, {"error": error})
             pool.accepted += 1
@@ -165,59 +174,13 @@ def _app(cfg: ServiceConfig) -> Any:
     return app
 
 
-class _FrontDoorProducer:
-    """An idempotent acks=all producer; ``send`` resolves when the broker has the request."""
-
-    def __init__(self, bootstrap: str, topic: str) -> None:
-        from confluent_kafka import Producer
-
-        self.topic = topic
-        self.producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
-                                  "enable.idempotence": True, "linger.ms": 2})
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-        self.thread.start()
-
-    def _poll(self) -> None:
-        while not self.stop.is_set():
-            self.producer.poll(0.05)
-
-    async def send(self, request_id: str, topic: str | None = None) -> str:
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-
-        def done(err: Any, _msg: Any) -> None:
-            loop.call_soon_threadsafe(fut.set_result, str(err) if err else "")
-
-        body = json.dumps({"id": request_id, "t_accept": time.time()})
-        try:
-            self.producer.produce(topic or self.topic, key=request_id, value=body,
-                                  on_delivery=done)
-        except Exception as exc:  # full buffer or unknown topic: refuse, the client may retry
-            return str(exc)
-        return await fut
-
-    def close(self) -> None:
-        self.producer.flush(10)
-        self.stop.set()
-
-
-def _serve(cfg: ServiceConfig, port: int) -> None:
+def _serve(cfg: ServiceConfig, port: int, kafka: dict[str, Any] | None) -> None:
+    """Serve until SIGTERM (or until the notebook kernel that started this process ends:
+    kafkalab.procs.Child kills it then)."""
     import uvicorn
 
-    parent = os.getppid()
-
-    async def main() -> None:
-        server = uvicorn.Server(uvicorn.Config(_app(cfg), host="127.0.0.1", port=port,
-                                               log_level="warning", backlog=1024))
-        task = asyncio.create_task(server.serve())
-        while not task.done():  # die with the notebook kernel that started us
-            await asyncio.sleep(0.5)
-            if os.getppid() != parent:
-                server.should_exit = True
-        await task
-
-    asyncio.run(main())
+    uvicorn.run(_app(cfg, kafka), host="127.0.0.1", port=port, log_level="warning",
+                backlog=1024)
 
 
 def main() -> None:
@@ -225,4 +188,5 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--config", default="{}")
     args = parser.parse_args()
-    _serve(ServiceConfig(**json.loads(args.config)), args.port)
+    kafka = json.loads(os.environ.get(KAFKA_ENV) or "null")
+    _serve(ServiceConfig(**json.loads(args.config)), args.port, kafka)

@@ -4,55 +4,63 @@ reads its metrics, scales and resets its pods, and stops it."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .server import ServiceConfig
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ...clients import wait_until
+from ...cluster import Cluster
+from ...ports import free_port
+from ...procs import Child
+from .server import KAFKA_ENV, ServiceConfig
 
 
 class Service:
-    """The HTTP service in a child process, bound to 127.0.0.1. Use as a context manager."""
+    """The HTTP service in a child process (which dies with this one), bound to 127.0.0.1.
+    Use as a context manager.
 
-    def __init__(self, **config: Any) -> None:
+    With ``cluster`` (and ``topic``), ``POST /submit`` is a Kafka front door: its producer gets
+    the cluster's own settings (``cluster.producer_config``, security included), idempotent
+    and acks=all."""
+
+    def __init__(self, cluster: Cluster | None = None, **config: Any) -> None:
         self.config = ServiceConfig(**config)
+        self.kafka = (cluster.producer_config(acks="all", enable_idempotence=True, linger_ms=2)
+                      if cluster is not None else None)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-        self.log: Any = None
+        self.child: Child | None = None
+        self.logdir: tempfile.TemporaryDirectory | None = None
 
     def start(self, timeout: float = 30.0) -> Service:
         cmd = [sys.executable, "-m", "kafkalab.lessons.request_response", "--port",
                str(self.port), "--config", json.dumps(asdict(self.config))]
         # its log goes to a file: a pipe nobody reads would block the service once full
-        self.log = tempfile.NamedTemporaryFile(prefix="kafkalab-service-", suffix=".log")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                err = Path(self.log.name).read_text(errors="replace")
-                raise RuntimeError(f"The service exited at start: {err[-2000:]}")
+        self.logdir = tempfile.TemporaryDirectory(prefix="kafkalab-service-")
+        env = {KAFKA_ENV: json.dumps(self.kafka)} if self.kafka else None
+        self.child = Child(cmd, Path(self.logdir.name) / "service.log", env=env, stdout=False)
+
+        def answers() -> bool:
+            assert self.child is not None
+            if not self.child.running:
+                raise RuntimeError(f"The service exited at start: {self.child.log_tail()}")
             try:
                 self.metrics()
-                return self
+                return True
             except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"The service did not answer on {self.url} within {timeout} s; "
-                           "the machine may be overloaded: run the cell again.")
+                return False
+
+        try:
+            wait_until(answers, timeout, f"the service to answer on {self.url}", interval=0.1)
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"The service did not answer on {self.url} within {timeout} s; "
+                               "the machine may be overloaded: run the cell again.") from None
+        return self
 
     def metrics(self) -> dict[str, Any]:
         return httpx.get(f"{self.url}/metrics", timeout=5).json()
@@ -72,19 +80,14 @@ class Service:
         return resp.json()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        if self.log is not None:
-            self.log.close()
-            self.log = None
+        if self.child is not None and self.child.running:
+            self.child.stop(10)
+        if self.logdir is not None:
+            self.logdir.cleanup()
+            self.logdir = None
 
     def __enter__(self) -> Service:
-        return self.start() if self.proc is None else self
+        return self.start() if self.child is None else self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -10,6 +10,9 @@ from typing import Any
 
 from confluent_kafka import Consumer, Producer
 
+from ...clients import group_settled, wait_until
+from ...cluster import Cluster
+
 
 def process(request: dict[str, Any], service_ms: float) -> None:
     """A pod's work on one request: ``service_ms`` of (simulated) processing."""
@@ -29,7 +32,7 @@ class KafkaWorkers:
     ``errors`` (``start`` then returns at once).
     """
 
-    def __init__(self, cluster: Any, topic: str, group: str, pods: int, service_ms: float,
+    def __init__(self, cluster: Cluster, topic: str, group: str, pods: int, service_ms: float,
                  pod_loop: PodLoop | None = None) -> None:
         self.cluster, self.topic, self.group, self.pods = cluster, topic, group, pods
         self.service_ms, self.pod_loop = service_ms, pod_loop
@@ -75,22 +78,14 @@ class KafkaWorkers:
             self.clients.append((consumer, producer))
             self.threads.append(thread)
             thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._balanced(parts):
-            if self.errors:
-                return self  # a pod loop failed: the caller reports ``errors``
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError(f"The group {self.group} did not assign all {parts} "
-                                   f"partitions within {timeout} s (does the pod loop poll?).")
-            time.sleep(0.05)
+        try:  # until balanced, or a pod loop failed: the caller then reports ``errors``
+            wait_until(lambda: self.errors or group_settled(self.assigned, self.pods, parts),
+                       timeout, f"the group {self.group} to assign all {parts} partitions "
+                       "(does the pod loop poll?)")
+        except TimeoutError:
+            self.stop()
+            raise
         return self
-
-    def _balanced(self, parts: int) -> bool:
-        """Every partition assigned, and every pod busy (when there are enough partitions)."""
-        counts = list(self.assigned.values())
-        return (sum(counts) == parts and len(counts) == self.pods
-                and sum(1 for n in counts if n > 0) == min(self.pods, parts))
 
     def _guard(self, loop: PodLoop, consumer: Consumer, producer: Producer) -> None:
         try:

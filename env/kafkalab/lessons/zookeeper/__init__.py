@@ -9,13 +9,15 @@ For both modes (ZooKeeper and KRaft): :func:`measure_failover` times a controlle
 admin API, :func:`restore` brings killed brokers back, :func:`moving_parts` lists the processes
 and their ports, :func:`metadata_quorum` runs Kafka's ``kafka-metadata-quorum`` tool.
 
-Modules: ``znodes`` (connect, read, list), ``timeline`` (:class:`Timeline`), ``failover``
+Modules: ``znodes`` (connect, read, list), ``timeline`` (:class:`Timeline`), ``plots``
+(:func:`plot_timeline`, what ``Timeline.plot`` draws), ``failover``
 (:func:`describe_topics`, :func:`measure_failover`, :func:`restore`), ``inspection``
 (:func:`broker_setting`, :func:`moving_parts`, :func:`metadata_quorum`).
 """
 
 from .failover import describe_topics, measure_failover, restore
 from .inspection import broker_setting, metadata_quorum, moving_parts
+from .plots import plot_timeline
 from .timeline import LANES, Event, Timeline
 from .znodes import (
     connect,
@@ -39,6 +41,7 @@ __all__ = [
     "measure_failover",
     "metadata_quorum",
     "moving_parts",
+    "plot_timeline",
     "read",
     "restore",
     "server_stats",

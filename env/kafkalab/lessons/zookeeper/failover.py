@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ...cluster import Cluster
 
-def describe_topics(cluster: Any, topics: list[str], timeout: float = 30.0) -> Any:
+
+def describe_topics(cluster: Cluster, topics: list[str], timeout: float = 30.0) -> Any:
     """A description in which every named topic has a leader for each partition. (Brokers learn
     about a new topic one after the other, so right after creation one may not know it yet.)"""
     return cluster.wait_until(lambda d: all(d.topic(t) and all(p.leader >= 0 for p in d.topic(t))
@@ -14,7 +16,7 @@ def describe_topics(cluster: Any, topics: list[str], timeout: float = 30.0) -> A
                               f"{topics} to be known with leaders", topics=topics)
 
 
-def measure_failover(cluster: Any, topic: str, victim: int | None = None,
+def measure_failover(cluster: Cluster, topic: str, victim: int | None = None,
                      timeout: float = 60.0) -> dict[str, Any]:
     """SIGKILL ``victim`` (default: the controller) and time, from the kill, until the admin
     API reports (a) a controller other than the victim and (b) a new leader for every partition
@@ -37,7 +39,7 @@ def measure_failover(cluster: Any, topic: str, victim: int | None = None,
             "new leaders after (s)": round(t_leaders, 2) if led else None}
 
 
-def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
+def restore(cluster: Cluster, topics: list[str], timeout: float = 120.0) -> float:
     """Start every stopped broker, wait until the ``topics``' ISRs are full again,
     then run a preferred leader election so leadership is spread as at creation. Returns
     the seconds it took."""
@@ -48,7 +50,7 @@ def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
     if down:
         # ZooKeeper mode refuses a broker whose old ephemeral znode has not expired yet.
         cluster.wait_until_brokers(excludes=down, timeout=timeout)
-        _start_all(cluster, down, timeout)
+        cluster.start_brokers(down, timeout=timeout)
         cluster.wait_until_brokers(contains=down, timeout=timeout)
     desc = cluster.wait_until(lambda d: d.partitions and all(len(p.isr) == len(p.replicas)
                                                              for p in d.partitions),
@@ -62,19 +64,3 @@ def restore(cluster: Any, topics: list[str], timeout: float = 120.0) -> float:
                                                       for p in d.partitions),
                        timeout, f"the preferred leaders of {topics}", topics=topics)
     return round(time.monotonic() - t0, 2)
-
-
-def _start_all(cluster: Any, ids: list[int], timeout: float) -> None:
-    """Start brokers at once when the local backend allows it (the JVMs boot in parallel),
-    else one by one. Never from a worker thread: the local backend ties each JVM's life to
-    the thread that spawned it (PR_SET_PDEATHSIG)."""
-    backend = cluster._backend
-    if hasattr(backend, "_spawn") and hasattr(backend, "_wait_ports"):
-        nodes = [backend.node("broker", b) for b in ids]
-        for n in nodes:
-            if not n.alive():
-                backend._spawn(n)
-        backend._wait_ports(nodes, timeout)
-    else:
-        for b in ids:
-            cluster.broker(b).start(wait=False, timeout=timeout)

@@ -140,32 +140,10 @@ class Timeline:
                              for e in self.events])
 
     def plot(self, ax=None, since: float = 0.0):  # noqa: ANN001, ANN201 - matplotlib lazily
-        """One row per znode family, one labelled dot per change, your actions as red lines."""
-        import matplotlib.pyplot as plt
+        """One row per znode family, one labelled dot per change (see :func:`plot_timeline`)."""
+        from .plots import plot_timeline
 
-        events = [e for e in self.events if e.t >= since]
-        lanes = list(LANES) + sorted({e.lane for e in events} - set(LANES))
-        if ax is None:
-            _, ax = plt.subplots(figsize=(13, 0.7 * len(lanes) + 1.8))
-        row = {lane: i for i, lane in enumerate(lanes)}
-        span = max([e.t for e in events] + [1.0]) - since
-        last: dict[str, tuple[float, int]] = {}
-        for e in events:
-            if e.lane == "you":
-                ax.axvline(e.t, color="tab:red", alpha=0.35, lw=1)
-            ax.plot(e.t, row[e.lane], "o", color="tab:red" if e.lane == "you" else "tab:blue")
-            prev_t, level = last.get(e.lane, (-1e9, -1))
-            level = level + 1 if e.t - prev_t < span / 25 else 0  # stagger crowded labels
-            last[e.lane] = (e.t, level)
-            ax.annotate(e.label, (e.t, row[e.lane]), xytext=(3, 5 - 9 * (level % 3)),
-                        textcoords="offset points", fontsize=7)
-        ax.set_yticks(range(len(lanes)))
-        ax.set_yticklabels(lanes)
-        ax.set_ylim(len(lanes) - 0.4, -0.6)
-        ax.set_xlabel("seconds since the watch started")
-        ax.set_title("What ZooKeeper saw (blue) after what you did (red)")
-        ax.grid(axis="x", alpha=0.3)
-        return ax
+        return plot_timeline(self.events, LANES, ax, since)
 
     def close(self) -> None:
         """Stop recording (the watches end at their next change)."""

@@ -11,9 +11,6 @@ from typing import Any
 
 import httpx
 
-# Fault actions run on long-lived threads: a process (re)started from a thread that later
-# ends would be killed with it (PR_SET_PDEATHSIG is per thread), so never use a passing thread.
-ACTIONS = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="shop-actions")
 ADDRESS = {"name": "Ada Lovelace", "street": "1 Log Lane", "city": "Partition", "zip": "10101"}
 ITEMS = ({"p-mug": 1}, {"p-tee": 2}, {"p-book": 1, "p-sticker": 3}, {"p-sticker": 1})
 
@@ -58,7 +55,7 @@ async def _load(url: str, rates: list[float], step_s: float,
                 wait = pending_actions[0][0] - (time.monotonic() - t0)
                 if wait > 0:
                     await asyncio.sleep(wait)
-                tasks.append(loop.run_in_executor(ACTIONS, pending_actions.pop(0)[1]))
+                tasks.append(loop.run_in_executor(None, pending_actions.pop(0)[1]))
             wait = at - (time.monotonic() - t0)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -69,7 +66,7 @@ async def _load(url: str, rates: list[float], step_s: float,
             wait = when - (time.monotonic() - t0)
             if wait > 0:
                 await asyncio.sleep(wait)
-            tasks.append(loop.run_in_executor(ACTIONS, action))
+            tasks.append(loop.run_in_executor(None, action))
         await asyncio.gather(*tasks)
     return sorted(out, key=lambda r: r["i"])
 
@@ -122,7 +119,7 @@ async def _burst(url: str, n: int, concurrency: int, timeout: float,
 
         async def act(when: float, action: Callable[[], Any]) -> None:
             await asyncio.sleep(max(0.0, when - (time.monotonic() - t0)))
-            await loop.run_in_executor(ACTIONS, action)
+            await loop.run_in_executor(None, action)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)),
                              *(act(w, a) for w, a in sorted(actions.items())))

@@ -67,72 +67,67 @@ class Inventory:
         return "applied", [("inventory", oid, out), *stock]
 
 
-class Payments:
+class OncePerOrder:
+    """A service that acts once per order on the events of types ``triggers``: its state is the
+    set of order ids it already handled (the keys of its output topic, ``state_topic``, read
+    back on start), so a redelivered event is a duplicate. Subclasses write :meth:`act`."""
+
+    name: str
+    inputs: tuple[str, ...]
+    state_topic: str
+    triggers: tuple[str, ...]
+
+    def __init__(self) -> None:
+        self.done: set[str] = set()
+
+    def load(self, key: str, value: Event | None) -> None:
+        if value is not None:
+            self.done.add(key)
+
+    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
+        if ev["type"] not in self.triggers:
+            return "ignored", []
+        oid = ev["order_id"]
+        if oid in self.done:
+            return "duplicate", []
+        out = self.act(oid, ev)
+        self.done.add(oid)
+        return "applied", [(self.state_topic, oid, out)]
+
+    def act(self, order_id: str, ev: Event) -> Event:
+        """The event this service writes for the order."""
+        raise NotImplementedError
+
+
+class Payments(OncePerOrder):
     """Charges reserved orders. Slow on purpose (``delay`` seconds per charge): the service to
     scale out. Its state is the set of orders it already charged (its output topic)."""
 
-    name, inputs, state_topic = "payments", ("inventory",), "payments"
+    name, inputs, state_topic, triggers = "payments", ("inventory",), "payments", ("reserved",)
 
     def __init__(self, delay: float = 0.0) -> None:
+        super().__init__()
         self.delay = delay
-        self.charged: set[str] = set()
 
-    def load(self, key: str, value: Event | None) -> None:
-        if value is not None:
-            self.charged.add(key)
-
-    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
-        if ev["type"] != "reserved":
-            return "ignored", []
-        oid = ev["order_id"]
-        if oid in self.charged:
-            return "duplicate", []
+    def act(self, order_id: str, ev: Event) -> Event:
         if self.delay:
             time.sleep(self.delay)  # the card processor's answer
-        self.charged.add(oid)
-        return "applied", [("payments", oid, event("paid", oid, self.name, amount=ev["total"]))]
+        return event("paid", order_id, self.name, amount=ev["total"])
 
 
-class Shipping:
-    name, inputs, state_topic = "shipping", ("payments",), "shipments"
+class Shipping(OncePerOrder):
+    name, inputs, state_topic, triggers = "shipping", ("payments",), "shipments", ("paid",)
 
-    def __init__(self) -> None:
-        self.shipped: set[str] = set()
-
-    def load(self, key: str, value: Event | None) -> None:
-        if value is not None:
-            self.shipped.add(key)
-
-    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
-        if ev["type"] != "paid":
-            return "ignored", []
-        oid = ev["order_id"]
-        if oid in self.shipped:
-            return "duplicate", []
-        self.shipped.add(oid)
-        return "applied", [("shipments", oid, event("shipped", oid, self.name,
-                                                   tracking=f"TRK-{oid[-8:].upper()}"))]
+    def act(self, order_id: str, ev: Event) -> Event:
+        return event("shipped", order_id, self.name, tracking=f"TRK-{order_id[-8:].upper()}")
 
 
-class Notifications:
+class Notifications(OncePerOrder):
     name, inputs, state_topic = "notifications", ("inventory", "shipments"), "notifications"
+    triggers = ("shipped", "rejected")
 
-    def __init__(self) -> None:
-        self.sent: set[str] = set()
-
-    def load(self, key: str, value: Event | None) -> None:
-        if value is not None:
-            self.sent.add(key)
-
-    def handle(self, kind: str, ev: Event) -> tuple[str, list[Output]]:
-        if ev["type"] not in ("shipped", "rejected"):
-            return "ignored", []
-        oid = ev["order_id"]
-        if oid in self.sent:
-            return "duplicate", []
-        self.sent.add(oid)
-        return "applied", [("notifications", oid,
-                            event("notified", oid, self.name, about=ev["type"]))]
+    def act(self, order_id: str, ev: Event) -> Event:
+        return event("notified", order_id, self.name, about=ev["type"])
 
 
 class Orders:

@@ -1,4 +1,4 @@
-"""Lesson 06 support: throughput against partitions and consumers, measured with processes.
+"""Throughput against partitions and consumers, measured with processes.
 
 Each producer or consumer is its own OS process (``multiprocessing`` forkserver), so Python's
 GIL does not serialise them; the machine's cores still do. All workers start, join, then wait
@@ -16,13 +16,13 @@ import os
 import queue
 import time
 import uuid
-import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from ..clients import watermarks
+from ...clients import end_offsets, send
+from ...cluster import Cluster
 
 _CTX = None
 
@@ -35,62 +35,10 @@ def _ctx() -> Any:
     return _CTX
 
 
-def crc32_partition(key: str | bytes, partitions: int) -> int:
-    """Where librdkafka's default partitioner (consistent_random) puts a non-empty key."""
-    data = key.encode() if isinstance(key, str) else key
-    return zlib.crc32(data) % partitions
-
-
 def cores() -> int:
     """CPU cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
-
-def fill(cluster: Any, topic: str, messages: int, value_size: int = 100,
-         keys: Iterable[str] | None = None, round_robin: int | None = None) -> int:
-    """Write ``messages`` records of ``value_size`` bytes: keyed by ``keys`` when given, or
-    spread exactly evenly over ``round_robin`` partitions, else left to the partitioner."""
-    producer = Producer(cluster.producer_config(linger_ms=20, batch_num_messages=10000))
-    value = b"x" * value_size
-    key_iter = iter(keys) if keys is not None else None
-    for i in range(messages):
-        key = next(key_iter) if key_iter is not None else None
-        extra = {"partition": i % round_robin} if round_robin else {}
-        while True:
-            try:
-                producer.produce(topic, value, key, **extra)
-                break
-            except BufferError:
-                producer.poll(0.05)
-    if producer.flush(60):
-        raise RuntimeError(f"Could not write every record to {topic} within 60 s")
-    return messages
-
-
-# ---- per-order events for the key-scheme exercise ----------------------------------------
-def order_events(hot_orders: int = 40, customers: int = 20, orders_each: int = 2,
-                 steps: int = 5) -> list[dict[str, Any]]:
-    """Events of orders, interleaved in time: customer ``C-HOT`` places ``hot_orders`` orders,
-    each other customer ``orders_each``; every order goes through ``steps`` numbered steps."""
-    orders = [("C-HOT", f"O-H{i:03d}") for i in range(hot_orders)]
-    orders += [(f"C-{c:03d}", f"O-{c:03d}-{i}") for c in range(customers)
-               for i in range(orders_each)]
-    return [{"customer": c, "order": o, "seq": s} for s in range(steps) for c, o in orders]
-
-
-def produce_events(cluster: Any, topic: str, events: list[dict[str, Any]],
-                   key_fn: Callable[[str, str], str]) -> list[Any]:
-    """Produce ``events`` in order, keyed by ``key_fn(customer, order)``, with idempotence on
-    (no reordering on retries); then read the topic back. Returns the consumed records."""
-    import json
-
-    from ..clients import consume, produce
-
-    keys = [key_fn(e["customer"], e["order"]) for e in events]
-    conf = {**cluster.producer_config(enable_idempotence=True), "log_level": 3}  # errors only
-    produce(conf, topic, [json.dumps(e) for e in events], keys)
-    return consume(cluster.consumer_config(f"check-{uuid.uuid4().hex[:8]}"), [topic],
-                   max_messages=len(events), timeout=60, idle=5)
 
 
 def _run(workers: list[tuple[Callable[..., None], tuple]], settle: Callable[[dict], bool],
@@ -146,19 +94,14 @@ def _producer_worker(i: int, go: Any, status: Any, conf: dict, topic: str, n: in
         status.put(("ready", i, True))
         go.wait()
         for j in range(n):
-            while True:
-                try:
-                    producer.produce(topic, value, f"w{i}-{j}".encode())
-                    break
-                except BufferError:
-                    producer.poll(0.01)
+            send(producer, topic, value, f"w{i}-{j}".encode(), wait=0.01)
         left = producer.flush(60)
         status.put(("done", i, {"worker": i, "sent": n - left, "end": time.monotonic()}))
     except Exception as exc:  # report instead of dying silently
         status.put(("error", i, repr(exc)))
 
 
-def producer_throughput(cluster: Any, topic: str, messages: int, producers: int = 1,
+def producer_throughput(cluster: Cluster, topic: str, messages: int, producers: int = 1,
                         value_size: int = 100, timeout: float = 120.0) -> dict[str, Any]:
     """``producers`` processes write ``messages`` keyed records in total; time go -> flushed."""
     conf = cluster.producer_config(linger_ms=5)
@@ -218,7 +161,7 @@ def _consumer_worker(i: int, go: Any, status: Any, conf: dict, topic: str, cost_
         status.put(("error", i, repr(exc)))
 
 
-def consumer_throughput(cluster: Any, topic: str, consumers: int, cost_ms: float = 0.0,
+def consumer_throughput(cluster: Cluster, topic: str, consumers: int, cost_ms: float = 0.0,
                         timeout: float = 120.0) -> dict[str, Any]:
     """``consumers`` processes in one new group read everything in ``topic``; time go -> last.
 
@@ -226,10 +169,7 @@ def consumer_throughput(cluster: Any, topic: str, consumers: int, cost_ms: float
     consumers (assigned nothing)."""
     partitions = len(cluster.wait_until(lambda d: len(d.topic(topic)) > 0, topics=[topic],
                                         what=f"topic {topic} to be known").topic(topic))
-    probe = Consumer(cluster.consumer_config("probe"))
-    total = sum(watermarks(probe, TopicPartition(topic, p))[1]
-                for p in range(partitions))
-    probe.close()
+    total = sum(end_offsets(cluster.consumer_config("probe"), topic).values())
     conf = cluster.consumer_config(f"bench-{uuid.uuid4().hex[:8]}", enable_auto_commit=False,
                                    fetch_wait_max_ms=10)
     counter = _ctx().Value("q", 0)

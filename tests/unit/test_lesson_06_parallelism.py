@@ -1,11 +1,10 @@
-"""Pure helpers of lessons 05 and 06 (no Kafka)."""
+"""Pure helpers of lesson 06 (no Kafka)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from kafkalab.lessons import parallelism as par
-from kafkalab.lessons import zookeeper as zkl
 
 
 def test_crc32_partition_uses_the_standard_crc32() -> None:
@@ -25,13 +24,6 @@ def test_order_events_are_interleaved_and_numbered() -> None:
     for order in per_order:
         seqs = [e["seq"] for e in events if e["order"] == order]
         assert seqs == sorted(seqs)
-
-
-def test_decode_znode_data() -> None:
-    assert zkl.decode(None) is None and zkl.decode(b"") is None
-    assert zkl.decode(b'{"brokerid": 2}') == {"brokerid": 2}
-    assert zkl.decode(b"7") == 7
-    assert zkl.decode(b"not json") == "not json"
 
 
 def test_cores_is_positive() -> None:

@@ -1,4 +1,5 @@
-"""python -m kafkalab.shop up|down|status|bench"""
+"""The shop's command line: ``python -m kafkalab.lessons.shop up|down|status|bench``
+(:func:`main`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from ..jars import cache_dir
+from ...jars import cache_dir
 
 
 def state_file() -> Path:
@@ -30,33 +31,41 @@ def _kill(pid: int, marker: str) -> bool:
 
 
 def up(args: argparse.Namespace) -> None:
-    from .. import start_cluster
+    from ... import start_cluster
     from .runner import Shop
 
     if state_file().exists():
-        sys.exit(f"A shop is already up ({state_file()}). Fix: `python -m kafkalab.shop down`.")
+        sys.exit(f"A shop is already up ({state_file()}). "
+                 "Fix: `python -m kafkalab.lessons.shop down`.")
     cluster = start_cluster(brokers=args.brokers, detached=True,
                             bootstrap_servers=args.bootstrap or None)
     shop = Shop(cluster, detached=True, delays={"payments": args.payments_delay}).start()
-    backend = getattr(cluster, "_backend", None)
-    nodes = backend.state()["nodes"] if hasattr(backend, "state") else []
+    pids = [n.pid for n in cluster.nodes if n.pid is not None]
     state: dict[str, Any] = {
         "url": shop.url, "prefix": shop.prefix, "workdir": str(shop.workdir),
         "bootstrap_servers": cluster.bootstrap_servers,
-        "procs": shop.status(), "cluster_pids": [n["pid"] for n in nodes if n["pid"]],
-        "cluster_workdir": str(getattr(backend, "workdir", "")) if nodes else None}
+        "procs": shop.status(), "cluster_pids": pids,
+        "cluster_workdir": cluster.state().get("workdir") if pids else None}
     state_file().write_text(json.dumps(state, indent=2))
     print(f"shop up: {shop.url} (OpenAPI page {shop.url}/docs), Kafka at "
           f"{cluster.bootstrap_servers}, logs in {shop.workdir}")
 
 
-def down(args: argparse.Namespace) -> None:
+def read_state() -> dict[str, Any] | None:
+    """What ``up`` saved, or None when no shop is up."""
     try:
-        state = json.loads(state_file().read_text())
+        return json.loads(state_file().read_text())
     except (OSError, ValueError):
+        return None
+
+
+def down(args: argparse.Namespace) -> None:
+    state = read_state()
+    if state is None:
         print("No shop is up.")
         return
-    killed = sum(_kill(p["pid"], "kafkalab.shop.serve") for p in state["procs"] if p["pid"])
+    killed = sum(_kill(p["pid"], "kafkalab.lessons.shop.serve") for p in state["procs"]
+                 if p["pid"])
     killed += sum(_kill(pid, "kafka") for pid in state.get("cluster_pids", []))
     state_file().unlink()
     for folder in (state.get("workdir"), state.get("cluster_workdir")):
@@ -68,10 +77,9 @@ def down(args: argparse.Namespace) -> None:
 def status(args: argparse.Namespace) -> None:
     import httpx
 
-    try:
-        state = json.loads(state_file().read_text())
-    except (OSError, ValueError):
-        print("No shop is up. Start one: python -m kafkalab.shop up")
+    state = read_state()
+    if state is None:
+        print("No shop is up. Start one: python -m kafkalab.lessons.shop up")
         return
     print(f"gateway {state['url']}  Kafka {state['bootstrap_servers']}")
     for p in state["procs"]:
@@ -90,8 +98,9 @@ def bench(args: argparse.Namespace) -> None:
     print(json.dumps(figures, indent=2))
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kafkalab.shop")
+def main(argv: list[str] | None = None) -> int:
+    """The shop's command line; returns the exit code."""
+    ap = argparse.ArgumentParser(prog="python -m kafkalab.lessons.shop")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, fn in (("up", up), ("down", down), ("status", status), ("bench", bench)):
         p = sub.add_parser(name)
@@ -107,7 +116,4 @@ def main(argv: list[str] | None = None) -> None:
             p.add_argument("--orders", type=int, default=600)
     args = ap.parse_args(argv)
     args.fn(args)
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -13,6 +13,8 @@ import time
 import uuid
 from typing import Any
 
+from ...clients import wait_until
+
 # kind -> compacted?  (compacted topics keep the latest value per key: state that can be read back)
 TOPICS: dict[str, bool] = {
     "orders": False,        # order_placed, address_changed (gateway)
@@ -84,11 +86,10 @@ def create_topics(admin: Any, prefix: str, partitions: int = 3, replication_fact
                     raise RuntimeError(f"Could not create shop topic {name}: {exc}. Fix: check "
                                        "the cluster has enough brokers for the replication "
                                        "factor.") from exc
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def led() -> bool:
         md = admin.list_topics(timeout=timeout).topics
-        if all(n in md and len(md[n].partitions) == partitions
-               and all(p.leader >= 0 for p in md[n].partitions.values()) for n in names):
-            return list(names)
-        time.sleep(0.1)
-    raise TimeoutError(f"Shop topics had no leaders after {timeout} s")
+        return all(n in md and len(md[n].partitions) == partitions
+                   and all(p.leader >= 0 for p in md[n].partitions.values()) for n in names)
+
+    wait_until(led, timeout, "leaders for every partition of the shop topics", interval=0.1)
+    return list(names)

@@ -15,7 +15,7 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from ..clients import watermarks
+from ...clients import end_offsets
 from .topics import decode, topic
 
 
@@ -56,13 +56,8 @@ class Tables:
             raise TimeoutError(f"Reading {list(self._names)} back took over {timeout} s")
 
     def _ends(self) -> dict[tuple[str, int], int]:
-        md = self._consumer.list_topics(timeout=30)
-        ends = {}
-        for name in self._names:
-            for p in md.topics[name].partitions:
-                _, hi = watermarks(self._consumer, TopicPartition(name, p))
-                ends[(name, p)] = hi
-        return ends
+        return {(name, p): high for name in self._names
+                for p, high in end_offsets(self._consumer, name).items()}
 
     def _run(self) -> None:
         deadline = time.monotonic() + 120
@@ -94,12 +89,3 @@ class Tables:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-
-
-def wait_for(predicate: Any, timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False

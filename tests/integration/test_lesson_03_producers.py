@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kafkalab.clients import produce
-from kafkalab.lessons.consumers import read_topic
+from kafkalab.clients import produce, read_to_end
 from kafkalab.lessons.producers import (
     acks_under_failure,
     bench,
@@ -24,7 +23,8 @@ def test_default_partitioner_is_crc32_and_murmur2_random_is_java(cluster) -> Non
     java = produce(cluster.producer_config(partitioner="murmur2_random"), topic, keys, keys=keys)
     assert all(r.partition == murmur2_partition(r.key, 6) for r in java)
     assert any(crc32_partition(k, 6) != murmur2_partition(k, 6) for k in keys)
-    stored = Counter((p, k.decode()) for p, _o, k, _v in read_topic(cluster, topic))
+    stored = Counter((m.partition(), m.key().decode())
+                     for m in read_to_end(cluster.client_config(), topic))
     assert sum(stored.values()) == 240
 
 

@@ -1,7 +1,7 @@
-"""Entry point of one shop process: ``python -m kafkalab.shop.serve <role> --port P``.
+"""Entry point of one shop process: ``python -m kafkalab.lessons.shop.serve <role> --port P``.
 
 The shop's settings (client configuration, topic prefix, catalog, delays) come as JSON in the
-environment variable KAFKALAB_SHOP, written by :class:`kafkalab.shop.Shop`.
+environment variable KAFKALAB_SHOP, written by :class:`kafkalab.lessons.shop.Shop`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ ROLES = ("gateway", "orders", "inventory", "payments", "shipping", "notification
 def settings() -> dict[str, Any]:
     raw = os.environ.get("KAFKALAB_SHOP")
     if not raw:
-        sys.exit("KAFKALAB_SHOP is not set. Fix: start services through kafkalab.shop.Shop "
-                 "or `python -m kafkalab.shop up`.")
+        sys.exit("KAFKALAB_SHOP is not set. Fix: start services through kafkalab.lessons.shop.Shop "
+                 "or `python -m kafkalab.lessons.shop up`.")
     return json.loads(raw)
 
 
@@ -42,7 +42,7 @@ def worker_service(role: str, conf: dict[str, Any]) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kafkalab.shop.serve")
+    ap = argparse.ArgumentParser(prog="python -m kafkalab.lessons.shop.serve")
     ap.add_argument("role", choices=ROLES)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--replica", type=int, default=0)

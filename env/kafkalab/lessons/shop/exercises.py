@@ -4,45 +4,16 @@ known order stream, and check where every order went."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
-
-from ..clients import Record, produce, to_record, watermarks
+from ...clients import Record, produce, read_to_end, to_record
 
 
 def read_all(config: dict[str, Any], topics: list[str], timeout: float = 20.0) -> list[Record]:
     """Every record the topics hold now (each partition read from its start to its current
     end; returns at once for empty topics). No consumer group is joined."""
-    consumer = Consumer({**config, "group.id": f"read-{uuid.uuid4().hex[:8]}",
-                         "enable.auto.commit": False})
-    out: list[Record] = []
-    try:
-        md = consumer.list_topics(timeout=timeout)
-        for name in topics:
-            if name not in md.topics:
-                raise KeyError(f"No topic {name!r}; create it first")
-            for p in md.topics[name].partitions:
-                tp = TopicPartition(name, p)
-                lo, hi = watermarks(consumer, tp, timeout)
-                if hi <= lo:
-                    continue
-                consumer.assign([TopicPartition(name, p, lo)])
-                while True:
-                    msg = consumer.poll(timeout)
-                    if msg is None:
-                        raise TimeoutError(f"{name}[{p}] gave nothing for {timeout} s")
-                    if msg.error():
-                        continue
-                    out.append(to_record(msg))
-                    if msg.offset() >= hi - 1:
-                        break
-                consumer.unassign()
-    finally:
-        consumer.close()
-    return out
+    return [to_record(m) for m in read_to_end(config, topics, timeout)]
 
 
 def order_stream(n: int, seed: int, duplicate_at: int | None = None) -> list[dict[str, Any]]:

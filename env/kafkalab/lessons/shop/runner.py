@@ -3,12 +3,9 @@ one log file per process, and no orphans (children die with this process via kaf
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +13,10 @@ from typing import Any
 
 import httpx
 
-from .. import procs
-from ..ports import free_port
+from ... import procs
+from ...clients import wait_until
+from ...cluster import Cluster
+from ...ports import free_port
 from .topics import create_topics, encode, topic
 
 KAFKA_SERVICES = ("orders", "inventory", "payments", "shipping", "notifications")
@@ -30,9 +29,6 @@ CATALOG: dict[str, dict[str, Any]] = {
 }
 
 
-_SPAWNER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="shop-spawner")
-
-
 class ShopError(RuntimeError):
     pass
 
@@ -43,15 +39,15 @@ class Proc:
     replica: int
     port: int
     log: Path
-    popen: subprocess.Popen | None = None
-    pid: int | None = None
+    child: procs.Child | None = None
+    pid: int | None = None  # None once stopped; a detached shop's `down` reads it from a file
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def alive(self) -> bool:
-        return self.popen.poll() is None if self.popen is not None else procs.rss_bytes(
+        return self.child.running if self.child is not None else procs.rss_bytes(
             self.pid or 0) > 0
 
     def log_tail(self, lines: int = 20) -> str:
@@ -69,7 +65,7 @@ class Shop:
             httpx.post(f"{shop.url}/orders", json={...})
     """
 
-    def __init__(self, cluster: Any = None, *, mode: str = "kafka",
+    def __init__(self, cluster: Cluster | None = None, *, mode: str = "kafka",
                  client_config: dict[str, Any] | None = None, prefix: str | None = None,
                  partitions: int = 3, replication_factor: int | None = None,
                  min_insync_replicas: int | None = None,
@@ -150,24 +146,21 @@ class Shop:
         return Proc(name, replica, free_port(), self.workdir / f"{name}-{replica}.log")
 
     def _spawn(self, p: Proc) -> None:
-        cmd = [sys.executable, "-m", "kafkalab.shop.serve", p.role, "--port", str(p.port),
+        cmd = [sys.executable, "-m", "kafkalab.lessons.shop.serve", p.role, "--port", str(p.port),
                "--replica", str(p.replica)]
         if p.role == "gateway" and self.plugin:
             cmd += ["--plugin", str(Path(self.plugin).resolve())]
         env = {"KAFKALAB_SHOP": json.dumps(self._settings()), "PYTHONUNBUFFERED": "1"}
-        # PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, so children are
-        # always forked by one long-lived thread (a restart may be requested from a short one).
-        p.popen = _SPAWNER.submit(procs.spawn, cmd, p.log, self.workdir, env=env,
-                                  detached=self.detached).result()
-        p.pid = p.popen.pid
+        p.child = procs.Child(cmd, p.log, self.workdir, env, detached=self.detached)
+        p.pid = p.child.pid
 
     def _all(self) -> list[Proc]:
         return [p for group in self.procs.values() for p in group]
 
     def wait_healthy(self, procs_: list[Proc] | None = None, timeout: float = 60.0) -> None:
         pending = list(procs_ or self._all())
-        deadline = time.monotonic() + timeout
-        while pending:
+
+        def healthy() -> bool:
             for p in list(pending):
                 if not p.alive():
                     raise ShopError(f"{p.role}[{p.replica}] exited while starting. Its log "
@@ -177,11 +170,14 @@ class Shop:
                         pending.remove(p)
                 except httpx.HTTPError:
                     pass
-            if pending and time.monotonic() > deadline:
-                p = pending[0]
-                raise ShopError(f"{p.role}[{p.replica}] not healthy after {timeout} s. Its log "
-                                f"({p.log}):\n{p.log_tail()}")
-            time.sleep(0.1)
+            return not pending
+
+        try:
+            wait_until(healthy, timeout, "the shop's processes to be healthy", interval=0.1)
+        except TimeoutError:
+            p = pending[0]
+            raise ShopError(f"{p.role}[{p.replica}] not healthy after {timeout} s. Its log "
+                            f"({p.log}):\n{p.log_tail()}") from None
 
     def stop(self) -> None:
         for p in self._all():
@@ -199,15 +195,13 @@ class Shop:
     def _end(self, p: Proc, clean: bool) -> None:
         if p.pid is None:
             return
-        (procs.terminate if clean else procs.kill)(p.pid)
-        if p.popen is not None:
-            try:
-                p.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                procs.kill(p.pid)
-                p.popen.wait(timeout=10)
-            if not self.detached:
-                procs.forget(p.pid)
+        if p.child is not None:
+            if clean:
+                p.child.stop(10)
+            else:
+                p.child.kill(10)
+        else:
+            (procs.terminate if clean else procs.kill)(p.pid)
         p.pid = None
 
     # ---- faults and scaling --------------------------------------------------------------------
@@ -275,16 +269,18 @@ class Shop:
     def wait_assigned(self, role: str, timeout: float = 60.0) -> list[dict[str, Any]]:
         """Wait until the replicas of ``role`` together own every partition exactly once
         (the group has settled after a scale or a restart); return their health."""
-        deadline = time.monotonic() + timeout
-        while True:
-            health = self.health(role)
-            parts = sorted(p for h in health for p in h.get("partitions", []))
-            if parts == list(range(self.partitions)):
-                return health
-            if time.monotonic() > deadline:
-                raise ShopError(f"{role} replicas own partitions {parts} after {timeout} s, "
-                                f"not each of 0..{self.partitions - 1} once")
-            time.sleep(0.2)
+        seen: dict[str, Any] = {}
+
+        def settled() -> list[dict[str, Any]] | None:
+            seen["health"] = self.health(role)
+            seen["parts"] = sorted(p for h in seen["health"] for p in h.get("partitions", []))
+            return seen["health"] if seen["parts"] == list(range(self.partitions)) else None
+
+        try:
+            return wait_until(settled, timeout, f"{role} to own every partition", interval=0.2)
+        except TimeoutError:
+            raise ShopError(f"{role} replicas own partitions {seen['parts']} after {timeout} s, "
+                            f"not each of 0..{self.partitions - 1} once") from None
 
     def pause(self, role: str) -> None:
         """Every replica of ``role`` stops fetching but stays in its group (a held backlog)."""

@@ -31,7 +31,7 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient
 
-from ..clients import committed_offsets
+from ...clients import committed_offsets
 from . import fetchwatch
 from .health import Stats, serve_health
 from .topics import decode, encode, topic

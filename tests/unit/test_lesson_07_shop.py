@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from kafkalab.shop import services
-from kafkalab.shop.load import percentile
-from kafkalab.shop.models import CartPatch, OrderIn, ProductPatch
-from kafkalab.shop.topics import decode, encode, event, topic
+from kafkalab.lessons.shop import services
+from kafkalab.lessons.shop.load import percentile
+from kafkalab.lessons.shop.models import CartPatch, OrderIn, ProductPatch
+from kafkalab.lessons.shop.topics import decode, encode, event, topic
 
 
 class FakeCatalog:
@@ -173,7 +173,7 @@ def test_watermarks_ask_again_while_the_new_leader_catches_up() -> None:
 def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> None:
     import json
 
-    from kafkalab.shop.fetchwatch import partitions
+    from kafkalab.lessons.shop.fetchwatch import partitions
 
     raw = json.dumps({"topics": {"shop.orders": {"partitions": {
         "0": {"desired": True, "fetch_state": "active", "next_offset": 5, "hi_offset": 5},
@@ -186,7 +186,7 @@ def test_fetchwatch_reads_assigned_partitions_from_librdkafka_statistics() -> No
 
 
 def test_progresswatch_flags_only_partitions_behind_and_not_moving() -> None:
-    from kafkalab.shop.fetchwatch import ProgressWatch
+    from kafkalab.lessons.shop.fetchwatch import ProgressWatch
 
     watch = ProgressWatch(stall_s=10)
     watch.start({("t", 0): 8, ("t", 1): 3, ("t", 2): 5, ("t", 3): -2})  # -2: nothing committed
@@ -202,3 +202,38 @@ def test_progresswatch_flags_only_partitions_behind_and_not_moving() -> None:
     assert watch.update(ends, now=19) == []
     watch.start({})
     assert watch.keys() == [] and watch.update(ends, now=40) == []
+
+
+def test_gateway_routers_answer_without_kafka() -> None:
+    """The gateway's routers, resolved through the ShopContext dependency: reads of empty tables
+    and requests refused before anything is written (no broker is reached)."""
+    from fastapi.testclient import TestClient
+
+    from kafkalab.lessons.shop.gateway import create_app
+
+    app = create_app({"bootstrap.servers": "127.0.0.1:9", "log_level": 0}, "unit")
+    routes = sorted((path, method.upper()) for path, ops in app.openapi()["paths"].items()
+                    for method in ops)
+    verbs = {"/health": "GET", "/products": "GET POST", "/products/{pid}": "DELETE GET PATCH PUT",
+             "/carts": "POST", "/carts/{cid}": "DELETE GET PATCH PUT", "/orders": "GET POST",
+             "/orders/{oid}": "GET", "/orders/{oid}/status": "GET"}
+    assert routes == sorted((p, v) for p, vs in verbs.items() for v in vs.split())
+    http = TestClient(app)  # no lifespan: the tables stay empty and not ready
+    assert http.get("/health").status_code == 503
+    assert http.get("/products").json() == []
+    assert http.get("/products/p-x").status_code == 404
+    assert http.get("/orders/o-x/status").status_code == 404
+    order = {"items": {"p-x": 1}, "address": {"name": "A", "street": "S", "city": "C",
+                                              "zip": "1234"}}
+    r = http.post("/orders", json=order)
+    assert r.status_code == 422 and "p-x" in r.json()["detail"]
+    app.state.shop.publisher.close(0.1)
+
+
+def test_cli_main_without_a_shop(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from kafkalab.lessons.shop import cli
+
+    monkeypatch.setattr(cli, "state_file", lambda: tmp_path / "shop.json")
+    assert cli.main(["status"]) == 0
+    assert "No shop is up" in capsys.readouterr().out
+    assert cli.main(["down"]) == 0

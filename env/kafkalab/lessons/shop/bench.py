@@ -1,4 +1,5 @@
-"""`python -m kafkalab.shop bench`: throughput, latency and recovery figures of the Kafka shop.
+"""`python -m kafkalab.lessons.shop bench`: throughput, latency and recovery figures of the
+Kafka shop.
 
 Setup (written into the output): local brokers, payments slowed by ``delay`` seconds per charge,
 orders POSTed by ``concurrency`` HTTP clients on this machine, 3 partitions per topic.
@@ -48,7 +49,7 @@ def _drain(shop: Shop, orders: int, concurrency: int) -> dict[str, Any]:
 
 def run_bench(out: Path, orders: int = 600, delay: float = 0.05, brokers: int = 1,
               concurrency: int = 32, outage_s: float = 5.0) -> dict[str, Any]:
-    from .. import start_cluster
+    from ... import start_cluster
 
     figures: dict[str, Any] = {
         "setup": {"brokers": brokers, "partitions": 3, "payments_delay_s": delay,

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kafkalab.shop import KAFKA_SERVICES, Shop
-from kafkalab.shop.load import ADDRESS, burst, wait_final
+from kafkalab.lessons.shop import KAFKA_SERVICES, Shop
+from kafkalab.lessons.shop.load import ADDRESS, burst, wait_final
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_chaos_every_accepted_order_final_exactly_once(shop: Shop, cluster3) -> 
 
 
 def test_no_orphans_when_the_parent_is_sigkilled(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A kernel killed with SIGKILL takes every shop process with it (reaper + PDEATHSIG)."""
+    """A kernel killed with SIGKILL takes every shop process with it (procs.Child: the reaper)."""
     import json
     import os
     import signal
@@ -142,7 +142,7 @@ def test_no_orphans_when_the_parent_is_sigkilled(tmp_path) -> None:  # type: ign
     script = tmp_path / "parent.py"
     script.write_text(
         "import json, threading, time\n"
-        "from kafkalab.shop import Shop\n"
+        "from kafkalab.lessons.shop import Shop\n"
         "shop = Shop(mode='sync')\n"
         "t = threading.Thread(target=shop.start)  # started from a thread that then ends\n"
         "t.start(); t.join()\n"
