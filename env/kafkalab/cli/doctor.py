@@ -134,10 +134,13 @@ def check_disk() -> Check:
 
 
 def check_docker() -> Check:
-    from ..docker import docker_available
-
     try:
+        from ..docker import docker_available
+
         docker_available()
+    except ImportError as exc:
+        return Check("Docker", "warn", f"the docker backend cannot load: {exc}",
+                     "pip install docker testcontainers (only for backend='docker').")
     except KafkaLabError as exc:
         reason, fix = _reason_fix(exc)
         return Check("Docker", "warn", f"not reachable: {reason}", "only needed for "
