@@ -14,8 +14,8 @@ import pytest
 from kazoo.client import KazooClient
 
 from kafkalab import start_cluster
+from kafkalab.backends.docker import LABEL, LABEL_CLUSTER, docker_available
 from kafkalab.clients import consume, produce
-from kafkalab.docker import LABEL, LABEL_CLUSTER, docker_available
 from kafkalab.exceptions import BrokerStartError, DockerUnavailableError, KafkaLabError
 from kafkalab.lessons.zookeeper import controller_id
 
@@ -47,7 +47,7 @@ def test_docker_available_fails_fast_with_a_reason(monkeypatch) -> None:
 
 
 def test_a_missing_image_says_how_to_build_one(docker_image: str) -> None:
-    with pytest.raises(KafkaLabError, match="python -m kafkalab.docker_image build"):
+    with pytest.raises(KafkaLabError, match="python -m kafkalab.image build"):
         start_cluster(1, backend="docker", image="kafka-lab/absent:none", reuse=False)
 
 

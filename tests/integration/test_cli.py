@@ -47,8 +47,8 @@ def test_up_status_down_leaves_no_jvm(tmp_path: Path, mode: str, kinds: set[str]
         up = _kafkalab(env, "up", "--brokers", "1", "--mode", mode)
         assert up.returncode == 0, up.stderr[-2000:]
         state = json.loads((tmp_path / "up.json").read_text())
-        pids = [p["pid"] for p in state["processes"]]
-        assert {f"{p['kind']}-{p['id']}" for p in state["processes"]} == kinds
+        pids = [n["pid"] for n in state["nodes"]]
+        assert {f"{n['kind']}-{n['id']}" for n in state["nodes"]} == set(state["started"]) == kinds
         assert all(_alive(p) for p in pids), "the cluster must outlive `up`"
         status = _kafkalab(env, "status")
         assert status.returncode == 0, status.stdout + status.stderr

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -88,8 +87,8 @@ def test_bench_course_grade_shop_image_lock_reach_their_wings(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import kafkalab.bench
     import kafkalab.course.__main__ as course_cli
-    import kafkalab.docker_image
     import kafkalab.grading.cli
+    import kafkalab.image
     import kafkalab.lockgen
     import kafkalab.shop.__main__ as shop_cli
 
@@ -102,7 +101,7 @@ def test_bench_course_grade_shop_image_lock_reach_their_wings(
     monkeypatch.setattr(course_cli, "run", record("course"))
     monkeypatch.setattr(kafkalab.grading.cli, "main", record("grade"))
     monkeypatch.setattr(shop_cli, "main", record("shop"))
-    monkeypatch.setattr(kafkalab.docker_image, "build_image", record("image"))
+    monkeypatch.setattr(kafkalab.image, "build_image", record("image"))
     monkeypatch.setattr(kafkalab.lockgen, "main", record("lock"))
     cli.main(["bench", "--repeat", "1", "--out", "f.json"])
     assert calls["bench"][0] == (Path("f.json"), 1, False)
@@ -139,11 +138,22 @@ def test_a_kafkalab_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch
     assert err == "kafka-lab: error: The cluster is gone. Fix: run `kafka-lab up`.\n"
 
 
-def test_structured_errors_give_reason_and_fix_on_one_line_and_detail_below() -> None:
-    exc = KafkaLabError("broker-1 failed to start\nlog line 1\nlog line 2")
-    assert cli.error_lines(exc) == ("broker-1 failed to start", "log line 1\nlog line 2")
-    exc.reason, exc.fix, exc.detail = "broker-1 failed\nto start.", "read its log.", "tail"
-    assert cli.error_lines(exc) == ("broker-1 failed to start. Fix: read its log.", "tail")
+def test_structured_errors_give_reason_and_fix_on_one_line_and_detail_below(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from kafkalab.exceptions import BrokerStartError
+
+    exc = BrokerStartError("broker-1", "its JVM\nexited", "line 1\nline 2", "/x/server.log")
+    line, detail = cli.error_lines(exc)
+    assert line == f"broker-1 failed to start: its JVM exited. Fix: {' '.join(exc.fix.split())}"
+    assert detail.startswith("Its log: /x/server.log") and detail.endswith("line 1\nline 2")
+
+    def fail(args: argparse.Namespace) -> int:
+        raise exc
+
+    monkeypatch.setattr(lifecycle, "up", fail)
+    assert cli.main(["up"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"kafka-lab: error: {line}" and err[1:] == detail.splitlines()
 
 
 def test_a_real_error_as_a_process_is_one_line_no_traceback() -> None:
@@ -199,56 +209,86 @@ def test_doctor_fails_when_the_course_cannot_run(monkeypatch: pytest.MonkeyPatch
     assert cli.main(["doctor"]) == 0
 
 
-# ---- status and down on recorded processes -----------------------------------------------------
-def _record(tmp_path: Path, processes: list[dict]) -> Path:
+# ---- status and down, on a stand-in for the attached cluster ----------------------------------
+class FakeNode:
+    def __init__(self, kind: str, node_id: int, pid: int, running: bool = True) -> None:
+        self.kind, self.id, self.pid, self.running = kind, node_id, pid, running
+        self.ports, self.killed = [9092 + node_id], False
+
+    def memory_bytes(self) -> int:
+        return 100 * 2**20
+
+    def kill(self) -> None:
+        self.killed = True
+
+
+class FakeCluster:
+    mode, version, bootstrap_servers, zookeeper_connect = "kraft", "4.4.0", "x:9093", None
+
+    def __init__(self, nodes: list[FakeNode]) -> None:
+        self.nodes, self.stopped = nodes, None
+
+    def stop(self, keep_files: bool = False) -> None:
+        self.stopped = {"keep_files": keep_files}
+
+
+def _up_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cluster: FakeCluster,
+               started: dict[str, float]) -> Path:
     workdir = tmp_path / "cluster"
-    workdir.mkdir()
-    state = {"backend": "local", "mode": "kraft", "brokers": 1, "bootstrap_servers": "x:1",
-             "workdir": str(workdir), "processes": processes}
-    path = tmp_path / "up.json"
-    path.write_text(json.dumps(state))
-    return path
-
-
-def _sleeper() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    workdir.mkdir(exist_ok=True)
+    state = tmp_path / "up.json"
+    state.write_text(json.dumps({"mode": "kraft", "brokers": 1, "bootstrap_servers": "x:9093",
+                                 "workdir": str(workdir), "started": started}))
+    monkeypatch.setenv("KAFKA_LAB_STATE", str(state))
+    monkeypatch.setattr(lifecycle, "attach_up", lambda owned=False: cluster)
+    return state
 
 
 def test_status_tells_live_gone_and_reused_pids_apart(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     me = psutil.Process()
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    live = {"kind": "broker", "id": 1, "pid": me.pid, "ports": [9092],
-            "started": me.create_time()}
-    monkeypatch.setenv("KAFKA_LAB_STATE", str(_record(tmp_path, [live])))
+    live = FakeNode("broker", 1, me.pid)
+    _up_record(monkeypatch, tmp_path, FakeCluster([live]), {"broker-1": me.create_time()})
     assert cli.main(["status"]) == 0
-    assert "running" in capsys.readouterr().out
-    reused = {**live, "id": 2, "started": me.create_time() - 3600}  # same pid, another process
-    gone = {**live, "id": 3, "pid": dead.pid, "started": None}
-    (tmp_path / "cluster").rmdir()
-    monkeypatch.setenv("KAFKA_LAB_STATE", str(_record(tmp_path, [live, reused, gone])))
+    out = capsys.readouterr().out
+    assert "broker-1" in out and "running" in out and "resident memory: 100 MiB" in out
+    reused = FakeNode("broker", 2, me.pid)  # the same pid, but not the process `up` started
+    gone = FakeNode("zookeeper", 1, 999_999, running=False)
+    _up_record(monkeypatch, tmp_path, FakeCluster([gone, live, reused]),
+               {"broker-1": me.create_time(), "broker-2": me.create_time() - 3600})
     assert cli.main(["status"]) == 1
     out = capsys.readouterr().out
-    assert out.count("GONE") == 2 and "kafka-lab down" in out
+    assert "GONE (pid reused)" in out and out.count("GONE") == 2 and "kafka-lab down" in out
+    assert out.index("broker-1") < out.index("zookeeper-1")  # brokers first
 
 
-def test_down_kills_the_recorded_processes_and_removes_the_files(
+def test_status_without_a_cluster_says_how_to_start_one(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KAFKA_LAB_STATE", str(tmp_path / "none.json"))
+    assert cli.main(["status"]) == 1
+    assert "kafka-lab up" in capsys.readouterr().out
+    assert cli.main(["down"]) == 0
+
+
+def test_down_stops_the_cluster_and_forgets_it(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    me = psutil.Process()
+    cluster = FakeCluster([FakeNode("broker", 1, me.pid)])
+    state = _up_record(monkeypatch, tmp_path, cluster, {"broker-1": me.create_time()})
+    assert cli.main(["down", "--keep-files"]) == 0
+    assert cluster.stopped == {"keep_files": True} and not state.exists()
+
+
+def test_down_never_kills_a_process_that_reused_a_recorded_pid(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    procs = [_sleeper(), _sleeper()]
-    try:
-        entries = [{"kind": kind, "id": 1, "pid": p.pid, "ports": [],
-                    "started": psutil.Process(p.pid).create_time()}
-                   for kind, p in zip(("zookeeper", "broker"), procs, strict=True)]
-        state = _record(tmp_path, entries)
-        monkeypatch.setenv("KAFKA_LAB_STATE", str(state))
-        t0 = time.monotonic()
-        assert cli.main(["down"]) == 0
-        assert time.monotonic() - t0 < 10
-        assert [p.wait(timeout=5) for p in procs] == [-9, -9] or os.name == "nt"
-        assert not state.exists() and not (tmp_path / "cluster").exists()
-        assert cli.main(["down"]) == 0  # nothing left: says so, succeeds
-    finally:
-        for p in procs:
-            p.kill()
+    me = psutil.Process()
+    ours, stranger = FakeNode("broker", 1, me.pid), FakeNode("broker", 2, me.pid)
+    cluster = FakeCluster([ours, stranger])
+    state = _up_record(monkeypatch, tmp_path, cluster, {"broker-1": me.create_time(),
+                                                        "broker-2": me.create_time() - 3600})
+    assert cli.main(["down"]) == 0
+    assert cluster.stopped is None, "stop() would have killed every recorded pid"
+    assert ours.killed and not stranger.killed
+    assert not state.exists() and not (tmp_path / "cluster").exists()

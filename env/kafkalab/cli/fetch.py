@@ -20,14 +20,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def fetch(args: argparse.Namespace) -> int:
-    from ..jars import KAFKA_VERSION, KAFKA_ZK_VERSION, SETS, ensure_jars
+    from ..jars import KAFKA_VERSION, SETS, ensure_jars
 
     for name in SETS:
         print(f"{name}: {ensure_jars(name)}", flush=True)
     if not args.jars_only:
-        from ..warmup import formatted_template, make_cds_archive
+        from ..backends.cache import formatted_template
+        from ..backends.plan import Mode
+        from ..warmup import make_cds_archive
 
         print(f"KRaft storage template: {formatted_template(KAFKA_VERSION)}", flush=True)
-        for version in (KAFKA_VERSION, KAFKA_ZK_VERSION):
-            print(f"Class-data-sharing archive: {make_cds_archive(version)}", flush=True)
+        for mode in Mode:
+            print(f"Class-data-sharing archive: {make_cds_archive(mode)}", flush=True)
     return 0

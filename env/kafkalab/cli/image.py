@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
-    from ..docker_image import LOCAL_TAG, build_image
+    from ..image import LOCAL_TAG, build_image
 
     print(build_image(args.tag or LOCAL_TAG, force=args.force, cds=not args.no_cds))
     return 0

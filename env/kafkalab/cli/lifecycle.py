@@ -1,9 +1,11 @@
 """`kafka-lab up | status | down`: a local cluster that outlives the command.
 
-`up` starts a detached cluster and records it in :func:`kafkalab.api.state_file` (the
-cluster's own ``state()`` plus the pid and start time of each of its processes); notebooks
-calling ``start_cluster()`` with the same brokers and mode attach to it. `status` says whether
-those processes still live; `down` kills them and removes the cluster's files.
+`up` starts a detached cluster and records ``cluster.state()`` in
+:func:`kafkalab.api.state_file`, plus the start time of each node's process; notebooks calling
+``start_cluster()`` with the same brokers and mode attach to it. `status` and `down` reach it
+through :func:`kafkalab.api.attach_up`. A recorded pid whose process started at another time
+belongs to someone else now (after a restart of the machine): it is shown as gone and never
+killed.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import time
-from typing import Any
 
 import psutil
 
-from ..api import read_state, start_cluster, state_file
+from ..api import attach_up, read_state, start_cluster, state_file
+from ..cluster import Cluster, Node
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     status_p = sub.add_parser(
         "status", help="show the cluster left by `up` and whether its processes live",
         description="Show the cluster left running by `kafka-lab up`: its addresses, each "
-        "process (pid, ports, running or gone) and their resident memory. Exit code 0 when "
-        "every process lives, 1 when none is recorded or one is gone.")
+        "node (pid, ports, running or gone) and their resident memory. Exit code 0 when "
+        "every process lives, 1 when no cluster is recorded or one of its processes is gone.")
     status_p.set_defaults(handler=status)
     down_p = sub.add_parser(
         "down", help="stop the cluster left by `up` and remove its files",
@@ -46,64 +47,50 @@ def register(sub: argparse._SubParsersAction) -> None:
     down_p.set_defaults(handler=down)
 
 
-# ---- the record of a detached cluster ----------------------------------------------------------
-def _record(cluster: Any) -> dict:
-    """The cluster's state plus ``processes``: kind, id, pid, ports and start time of each."""
-    if hasattr(cluster, "state"):
-        state = dict(cluster.state())
-        nodes = [{"kind": n.kind, "id": n.id, "pid": n.pid, "ports": list(n.ports)}
-                 for n in cluster.nodes if n.pid is not None]
-    else:
-        # TEMPORARY until the Cluster public API (cluster.state(), cluster.nodes) is merged
-        # from main; then this branch goes.
-        state = dict(cluster._backend.state())
-        nodes = [{"kind": n["kind"], "id": n["id"], "pid": n["pid"], "ports": [n["port"]]}
-                 for n in state["nodes"] if n["pid"] is not None]
-    for n in nodes:
-        try:
-            n["started"] = psutil.Process(n["pid"]).create_time()
-        except psutil.Error:
-            n["started"] = None
-    state["processes"] = nodes
-    return state
+def _name(node: Node) -> str:
+    return f"{node.kind}-{node.id}"
 
 
-def _processes(state: dict) -> list[dict]:
-    """The recorded processes, brokers first (also from a record without ``processes``)."""
-    found = state.get("processes")
-    if found is None:
-        found = [{"kind": n["kind"], "id": n["id"], "pid": n["pid"], "ports": [n.get("port")],
-                  "started": None} for n in state.get("nodes", []) if n.get("pid")]
-    return sorted(found, key=lambda n: (n["kind"] != "broker", n["id"]))
-
-
-def _live(entry: dict) -> psutil.Process | None:
-    """The recorded process if it still runs (not a zombie, and its pid not reused)."""
+def _start_time(pid: int | None) -> float | None:
     try:
-        proc = psutil.Process(entry["pid"])
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return None
-        started = entry.get("started")
-        if started is not None and abs(proc.create_time() - started) > 1.0:
-            return None  # the pid now belongs to another process
-        return proc
+        return psutil.Process(pid).create_time() if pid is not None else None
     except psutil.Error:
         return None
 
 
-# ---- the subcommands --------------------------------------------------------------------------
-def up(args: argparse.Namespace) -> int:
+def _ours(node: Node, started: dict[str, float]) -> bool:
+    """Whether ``node``'s pid is still the process `up` started (not a reused pid)."""
+    recorded = started.get(_name(node))
+    now = _start_time(node.pid)
+    return recorded is None or now is None or abs(now - recorded) < 1.0
+
+
+def _live(node: Node, started: dict[str, float]) -> bool:
+    return node.running and _ours(node, started)
+
+
+def _attached(owned: bool = False) -> tuple[dict, Cluster, dict[str, float]] | None:
     state = read_state()
-    if state and _processes(state) and all(_live(n) for n in _processes(state)):
+    cluster = attach_up(owned=owned) if state else None
+    if state is None or cluster is None:
+        return None
+    return state, cluster, state.get("started") or {}
+
+
+def up(args: argparse.Namespace) -> int:
+    found = _attached()
+    if found and all(_live(n, found[2]) for n in found[1].nodes):
+        state = found[0]
         print(f"A course cluster is already running: {state['bootstrap_servers']} "
               f"({state['mode']}, {state['brokers']} broker(s)). `kafka-lab down` stops it.")
         return 0
     cluster = start_cluster(args.brokers, args.mode, "local", zookeepers=args.zookeepers,
                             heap_mb=args.heap_mb, detached=True, reuse=False)
-    state = _record(cluster)
+    state = {**cluster.state(), "started": {_name(n): _start_time(n.pid) for n in cluster.nodes}}
     state_file().parent.mkdir(parents=True, exist_ok=True)
     state_file().write_text(json.dumps(state, indent=1))
-    print(f"Kafka is up: bootstrap servers {cluster.bootstrap_servers}")
+    print(f"Kafka {cluster.version} is up ({cluster.mode}): bootstrap servers "
+          f"{cluster.bootstrap_servers}")
     if cluster.zookeeper_connect:
         print(f"ZooKeeper: {cluster.zookeeper_connect}")
     if state.get("workdir"):
@@ -114,27 +101,23 @@ def up(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    state = read_state()
-    if not state:
+    found = _attached()
+    if found is None:
         print("No course cluster is running (start one with `kafka-lab up`).")
         return 1
-    version = f" (Kafka {state['version']})" if state.get("version") else ""
-    print(f"{state['mode']} cluster{version}, bootstrap servers {state['bootstrap_servers']}")
-    if state.get("zookeeper_connect"):
-        print(f"ZooKeeper: {state['zookeeper_connect']}")
-    rss, gone = 0, 0
-    for entry in _processes(state):
-        proc = _live(entry)
-        if proc is not None:
-            try:
-                rss += proc.memory_info().rss
-            except psutil.Error:
-                pass
-        gone += proc is None
-        ports = ",".join(str(p) for p in entry.get("ports") or [] if p)
-        name = f"{entry['kind']}-{entry['id']}"
-        print(f"  {name:<12} port {ports:<12} pid {entry['pid']:<8} "
-              f"{'running' if proc is not None else 'GONE'}")
+    state, cluster, started = found
+    print(f"{cluster.mode} cluster (Kafka {cluster.version}), bootstrap servers "
+          f"{cluster.bootstrap_servers}")
+    if cluster.zookeeper_connect:
+        print(f"ZooKeeper: {cluster.zookeeper_connect}")
+    gone, rss = 0, 0
+    for n in sorted(cluster.nodes, key=lambda n: (n.kind != "broker", n.id)):
+        live = _live(n, started)
+        gone += not live
+        rss += n.memory_bytes() if live else 0
+        ports = ",".join(str(p) for p in n.ports)
+        verdict = "running" if live else ("GONE (pid reused)" if n.running else "GONE")
+        print(f"  {_name(n):<12} port {ports:<12} pid {n.pid if n.pid else '-':<8} {verdict}")
     print(f"  resident memory: {rss / 2**20:.0f} MiB")
     if state.get("workdir"):
         print(f"  logs and data: {state['workdir']}")
@@ -145,35 +128,25 @@ def status(args: argparse.Namespace) -> int:
 
 
 def down(args: argparse.Namespace) -> int:
-    state = read_state()
-    if not state:
-        print("No course cluster is running.")
+    found = _attached(owned=True)
+    if found is None:
+        if state_file().exists():
+            state_file().unlink()
+            print(f"Removed {state_file()}: it named no local cluster.")
+        else:
+            print("No course cluster is running.")
         return 0
-    entries = _processes(state)
-    killed = 0
-    for entry in entries:  # brokers first, then ZooKeeper, as a cluster's own close() does
-        proc = _live(entry)
-        if proc is None:
-            continue
-        try:
-            if proc.status() == psutil.STATUS_STOPPED:
-                proc.resume()  # a paused JVM would not die until resumed on some systems
-            proc.kill()
-            killed += 1
-        except psutil.Error:
-            pass
-    deadline = time.monotonic() + 15
-    while any(_live(e) for e in entries) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [e["pid"] for e in entries if _live(e)]
-    if left:
-        print(f"Could not stop process(es) {left}; the record {state_file()} is kept. Fix: "
-              "stop them by hand (kill -9 / Task Manager), then run `kafka-lab down` again.")
-        return 1
-    workdir = state.get("workdir")
-    if workdir and not args.keep_files:
-        shutil.rmtree(workdir, ignore_errors=True)
+    state, cluster, started = found
+    live = [n for n in cluster.nodes if _live(n, started)]
+    strangers = [n for n in cluster.nodes if n.running and not _ours(n, started)]
+    if strangers:  # stop() would kill them: kill only our own, then remove the files
+        for n in sorted(live, key=lambda n: n.kind != "broker"):
+            n.kill()
+        if state.get("workdir") and not args.keep_files:
+            shutil.rmtree(state["workdir"], ignore_errors=True)
+    else:
+        cluster.stop(keep_files=args.keep_files)
     state_file().unlink(missing_ok=True)
-    kept = f"; its files are kept in {workdir}" if workdir and args.keep_files else ""
-    print(f"Stopped the course cluster ({killed} process(es) killed){kept}.")
+    kept = f"; its files are kept in {state['workdir']}" if args.keep_files else ""
+    print(f"Stopped the course cluster ({len(live)} process(es) killed){kept}.")
     return 0

@@ -8,10 +8,11 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from . import config
-from .exceptions import BrokerStartError, KafkaLabError
-from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir
-from .warmup import new_uuid
+from ...exceptions import BrokerStartError, KafkaLabError
+from ...jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir
+from ..cache import formatted_template, new_uuid
+from ..properties import JVM_FLAGS
+from .engine import LABEL, LABEL_OWNER, SESSION, owner
 
 LOCAL_TAG = "kafka-lab/kafka:local"
 DEFAULT_IMAGES = {"kraft": f"apache/kafka:{KAFKA_VERSION}",
@@ -22,16 +23,6 @@ LIBS_LABEL = "org.kafka-lab.libs"  # where the jars are: a template with {versio
 KEY_LABEL = "org.kafka-lab.build-key"
 CDS_LABEL = "org.kafka-lab.cds"  # a class-data-sharing archive per version: {version}
 CDS_PATH = "/opt/cds/kafka-{version}.jsa"
-
-
-def image_exists(tag: str = LOCAL_TAG) -> bool:
-    import docker
-
-    try:
-        docker.from_env(timeout=10).images.get(tag)
-        return True
-    except docker.errors.ImageNotFound:
-        return False
 
 
 def resolve_image(mode: str, image: str | None = None, client: Any | None = None) -> str:
@@ -59,7 +50,7 @@ def resolve_image(mode: str, image: str | None = None, client: Any | None = None
             errors.append(f"{cand}: {exc.explanation or exc}"[:200])
     raise KafkaLabError(
         f"No Kafka image is available ({'; '.join(errors)}). Fix: build one from the course's "
-        f"own jars with no registry, `python -m kafkalab.docker_image build`, then pass "
+        f"own jars with no registry, `python -m kafkalab.image build`, then pass "
         f"image='{LOCAL_TAG}' (or set {ENV_IMAGE}); or pull {candidates[0]} where a registry is "
         "reachable.")
 
@@ -75,8 +66,6 @@ def image_layout(client: Any, image: str, version: str) -> tuple[str, str | None
 def kraft_template(version: str, image: str, libs: str, client: Any) -> dict[str, bytes]:
     """The formatted metadata checkpoint: the local backend's cached one (made with the host's
     Java), or, without a host Java, made once by StorageTool inside the image and cached."""
-    from .warmup import formatted_template
-
     try:
         folder = formatted_template(version)
     except KafkaLabError:
@@ -87,15 +76,13 @@ def kraft_template(version: str, image: str, libs: str, client: Any) -> dict[str
 
 
 def _format_in_container(target: Path, version: str, image: str, libs: str, client: Any) -> None:
-    from ._docker_engine import LABEL, LABEL_OWNER, SESSION, _owner
-
     conf = ("process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:"
             "9093\nlisteners=PLAINTEXT://:9092,CONTROLLER://:9093\ncontroller.listener.names="
             "CONTROLLER\nlog.dirs=/tmp/fmt\n")
-    script = ["-Xmx128m", *config.JVM_FLAGS, "-cp", f"{libs}/*", "kafka.tools.StorageTool",
+    script = ["-Xmx128m", *JVM_FLAGS, "-cp", f"{libs}/*", "kafka.tools.StorageTool",
               "format", "-t", new_uuid(), "-c", "/tmp/fmt.properties"]
     c = client.containers.create(image, script, entrypoint=["java"], user="0",
-                                 labels={LABEL: SESSION, LABEL_OWNER: _owner()})
+                                 labels={LABEL: SESSION, LABEL_OWNER: owner()})
     try:
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:

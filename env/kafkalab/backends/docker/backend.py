@@ -1,12 +1,12 @@
 """The docker backend: each broker and ZooKeeper server in its own container on one network.
 
-Containers are generic testcontainers ``DockerContainer``s running ``java`` directly (any image
-with a Java on PATH and Kafka's jars: the official ``apache/kafka`` image, or the one
-``python -m kafkalab.docker_image build`` makes with no registry). Brokers get the same
-properties as the local backend (:mod:`kafkalab.config`); clients reach each broker on
-``127.0.0.1:<host port>``, brokers reach each other by container name. Testcontainers' reaper
-image (Ryuk) is not used: a watchdog process removes this process's containers when it dies,
-even by SIGKILL, and each start sweeps containers whose owner process is gone.
+Containers are made with the docker SDK and run ``java`` directly (any image with a Java on
+PATH and Kafka's jars: the official ``apache/kafka`` image, or the one :mod:`kafkalab.image`
+builds with no registry). The nodes come from the same plan as the local backend's
+(:mod:`kafkalab.backends.plan`, with a :class:`ContainerLayout`); clients reach each broker on
+``127.0.0.1:<host port>``, brokers reach each other by container name. A watchdog process
+removes this process's containers when it dies, even by SIGKILL, and each start sweeps
+containers whose owner process is gone.
 """
 
 from __future__ import annotations
@@ -14,10 +14,15 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._docker_engine import (
+from ...exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
+from ...ports import check_port_free, free_port
+from ...procs import startup_error
+from ..plan import ClusterSpec, ContainerLayout, Mode, plan
+from .engine import (
     DATA,
     HOME,
     LABEL,
@@ -25,63 +30,70 @@ from ._docker_engine import (
     LABEL_OWNER,
     PORTS,
     SESSION,
-    _client,
-    _ensure_watchdog,
-    _owner,
-    _tc_env,
     docker_available,
+    engine_client,
+    ensure_watchdog,
+    owner,
     sweep_stale,
 )
-from ._docker_node import DockerNode, kafka_answers, read_file, zookeeper_serving
-from ._docker_plan import DockerPlan
-from ._docker_resolve import image_layout, resolve_image
-from .exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
-from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION
-from .ports import check_port_free, free_port
-from .procs import startup_error
-
-__all__ = [
-    "DATA", "HOME", "LABEL", "LABEL_CLUSTER", "LABEL_OWNER", "PORTS", "SESSION",
-    "DockerBackend", "DockerNode", "docker_available", "kafka_answers", "read_file",
-    "sweep_stale", "zookeeper_serving",
-]
+from .images import image_layout, kraft_template, resolve_image
+from .node import DockerNode, create_container, kafka_answers, read_file, zookeeper_serving
 
 
-class DockerBackend(DockerPlan):
+class DockerBackend:
+    """Realises a plan's NodeSpecs as containers (docker SDK) on one private network."""
+
     name = "docker"
 
-    def __init__(self, brokers: int = 1, mode: str = "kraft", zookeepers: int = 1,
-                 heap_mb: int = 256, broker_config: dict[str, str] | None = None,
-                 image: str | None = None, ports: list[int] | None = None) -> None:
+    def __init__(self, spec: ClusterSpec, image: str | None = None,
+                 ports: list[int] | None = None) -> None:
         docker_available()
-        _tc_env()
-        self.brokers, self.mode, self.zookeepers, self.heap_mb = brokers, mode, zookeepers, heap_mb
-        self.broker_config = dict(broker_config or {})
-        self.version = KAFKA_VERSION if mode == "kraft" else KAFKA_ZK_VERSION
-        self.client = _client()
-        self.image = resolve_image(mode, image, self.client)
+        self.spec, self.mode, self.version = spec, spec.mode, spec.version
+        self.client = engine_client()
+        self.image = resolve_image(spec.mode.value, image, self.client)
         self.libs, self.cds = image_layout(self.client, self.image, self.version)
         for p in ports or []:
             check_port_free(p)
-        if ports and len(ports) != brokers:
-            raise KafkaLabError(f"ports= needs one port per broker ({brokers}), got {ports}")
-        self.ports = list(ports) if ports else [free_port() for _ in range(brokers)]
+        if ports and len(ports) != spec.brokers:
+            raise KafkaLabError(reason=f"ports= needs one port per broker ({spec.brokers}), "
+                                f"got {ports}.", fix="give one port per broker, or none.")
         self.host = "127.0.0.1"
-        self.nodes: list[DockerNode] = []
+        self.prefix = f"kafka-lab-{SESSION}-{uuid.uuid4().hex[:4]}"
+        self.layout = ContainerLayout(
+            self.prefix, str(DATA),
+            list(ports) if ports else [free_port() for _ in range(spec.brokers)],
+            [free_port() for _ in range(spec.zookeeper_count)], host=self.host,
+            client=PORTS["client"], internal=PORTS["internal"],
+            controller=PORTS["controller"], zk=PORTS["zk"])
         self.network: Any = None
-        self.zookeeper_connect: str | None = None
         self.closed = False
+        self.security: dict[str, str] = {}
         self._quorum: tuple[float, dict | None] = (-1.0, None)
-        self._plan()
+        bootstrap = (kraft_template(self.version, self.image, self.libs, self.client)
+                     if spec.mode is Mode.KRAFT else None)
+        cds = ([f"-XX:SharedArchiveFile={self.cds}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+               if self.cds and not os.environ.get("KAFKA_LAB_NO_CDS") else [])
+        self.nodes = []
+        for node in plan(spec, self.layout, bootstrap):
+            own_cds = any(f.startswith(("-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile"))
+                          for f in node.jvm_flags)
+            extra = cds if node.kind == "broker" and not own_cds else []
+            self.nodes.append(DockerNode(node.kind, node.node_id,
+                                         self.layout.name(node.kind, node.node_id), node.port,
+                                         node.files, node.java_args(str(HOME), self.libs, extra)))
+        self.zookeeper_connect = (",".join(f"{self.host}:{p}" for p in self.layout.zk_host_ports)
+                                  or None)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return ",".join(f"{self.host}:{n.port}" for n in self.nodes if n.kind == "broker")
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 90.0) -> None:
-        from testcontainers.core.network import Network
-
         sweep_stale(self.client)
-        _ensure_watchdog()
-        labels = {LABEL: SESSION, LABEL_OWNER: _owner(), LABEL_CLUSTER: self.prefix}
-        self.network = Network(docker_network_kw={"labels": labels}).create()
+        ensure_watchdog()
+        labels = {LABEL: SESSION, LABEL_OWNER: owner(), LABEL_CLUSTER: self.prefix}
+        self.network = self.client.networks.create(self.prefix, labels=labels)
         zks = [n for n in self.nodes if n.kind == "zookeeper"]
         brokers = [n for n in self.nodes if n.kind == "broker"]
         for group in (zks, brokers):  # a quorum starts together; brokers wait for ZooKeeper
@@ -91,21 +103,9 @@ class DockerBackend(DockerPlan):
                 self._wait_ready(group, timeout)
 
     def _create(self, node: DockerNode, labels: dict[str, str]) -> None:
-        from testcontainers.core.config import testcontainers_config
-        from testcontainers.core.container import DockerContainer
-
-        if os.environ.get("TESTCONTAINERS_RYUK_DISABLED", "true").lower() == "true":
-            testcontainers_config.ryuk_disabled = True
         inner = PORTS["client"] if node.kind == "broker" else PORTS["zk"]
-        c = DockerContainer(self.image, name=node.name, network=self.network,
-                            network_aliases=[node.name], command=node.cmd)
-        c.ports[f"{inner}/tcp"] = (self.host, node.port)  # type: ignore[assignment]
-        c.with_kwargs(entrypoint=["java"], user="0", labels=labels, hostname=node.name,
-                      working_dir=str(HOME))
-        for rel, data in node.files.items():
-            c.with_copy_into_container(data, f"{HOME}/{rel}", 0o666)
-        node.container = c
-        c.start()
+        create_container(self.client, self.image, node, self.network.name, labels, self.host,
+                         inner, str(HOME))
 
     def _ready(self, node: DockerNode) -> bool:
         probe = kafka_answers if node.kind == "broker" else zookeeper_serving
@@ -142,34 +142,54 @@ class DockerBackend(DockerPlan):
     def _unpaused(self, kind: str, node_id: int) -> Any:
         n = self.node(kind, node_id)
         if n.status() == "paused":
-            n.container._container.unpause()
+            n.container.unpause()
         return n
 
     def kill(self, kind: str, node_id: int) -> None:
         n = self._unpaused(kind, node_id)
         if n.status() == "running":
-            n.container._container.kill()
-            n.container._container.wait(timeout=30)
+            n.container.kill()
+            n.container.wait(timeout=30)
 
     def stop(self, kind: str, node_id: int, timeout: float = 30.0) -> None:
         n = self._unpaused(kind, node_id)
         if n.status() == "running":
-            n.container._container.stop(timeout=int(timeout))
+            n.container.stop(timeout=int(timeout))
 
     def pause(self, kind: str, node_id: int) -> None:
         n = self.node(kind, node_id)
         if n.status() == "running":
-            n.container._container.pause()
+            n.container.pause()
 
     def resume(self, kind: str, node_id: int) -> None:
         self._unpaused(kind, node_id)
 
     def restart(self, kind: str, node_id: int, timeout: float = 60.0) -> None:
-        n = self.node(kind, node_id)
-        if n.status() in ("running", "paused"):
-            return
-        n.container._container.start()
-        self._wait_ready([n], timeout)
+        self.start_many(kind, [node_id], timeout)
+
+    def start_many(self, kind: str, ids: list[int], timeout: float = 60.0) -> None:
+        """Start these containers at once and wait until each answers."""
+        nodes = [self.node(kind, i) for i in ids]
+        for n in nodes:
+            if n.status() == "paused":
+                n.container.unpause()
+            elif n.status() != "running":
+                n.container.start()
+        self._wait_ready(nodes, timeout)
+
+    def status(self, kind: str, node_id: int) -> str:
+        """"running", "paused" or "down"."""
+        state = self.node(kind, node_id).status()
+        return state if state in ("running", "paused") else "down"
+
+    def pid(self, kind: str, node_id: int) -> int | None:
+        return None  # a container's processes are the engine's, not this machine's to signal
+
+    def ports(self, kind: str, node_id: int) -> list[int]:
+        return [self.node(kind, node_id).port]
+
+    def node_rss(self, kind: str, node_id: int) -> int:
+        return self._rss(self.node(kind, node_id))
 
     def running(self, kind: str, node_id: int) -> bool:
         return self.node(kind, node_id).status() in ("running", "paused")
@@ -186,7 +206,7 @@ class DockerBackend(DockerPlan):
 
     def quorum_state(self) -> dict | None:
         """The KRaft leader as the running nodes' quorum-state files record it."""
-        if self.mode != "kraft" or self.closed:
+        if self.mode is not Mode.KRAFT or self.closed:
             return None
         if time.monotonic() - self._quorum[0] < 0.5:  # reading files from containers is slow
             return self._quorum[1]
@@ -194,7 +214,7 @@ class DockerBackend(DockerPlan):
         nodes = [n for n in self.nodes if up.get(n.name) in ("running", "paused")]
         path = f"{DATA}/__cluster_metadata-0/quorum-state"
         with ThreadPoolExecutor(max(1, len(nodes))) as pool:
-            raws = list(pool.map(lambda n: read_file(n.container._container, path), nodes))
+            raws = list(pool.map(lambda n: read_file(n.container, path), nodes))
         best: dict | None = None
         for raw in raws:
             try:
@@ -207,17 +227,19 @@ class DockerBackend(DockerPlan):
         self._quorum = (time.monotonic(), best)
         return best
 
+    @staticmethod
+    def _rss(n: DockerNode) -> int:
+        """Memory one container uses, as `docker stats` counts it (usage minus inactive file)."""
+        if n.status() not in ("running", "paused"):
+            return 0
+        mem = n.container.stats(stream=False, one_shot=True)["memory_stats"]
+        stats = mem.get("stats", {})
+        inactive = stats.get("total_inactive_file", stats.get("inactive_file", 0))
+        return max(0, int(mem.get("usage", 0)) - int(inactive))
+
     def rss_bytes(self) -> int:
-        """Memory the containers use, as `docker stats` counts it (usage minus inactive file)."""
-        def one(n: DockerNode) -> int:
-            if n.status() not in ("running", "paused"):
-                return 0
-            mem = n.container._container.stats(stream=False, one_shot=True)["memory_stats"]
-            stats = mem.get("stats", {})
-            inactive = stats.get("total_inactive_file", stats.get("inactive_file", 0))
-            return max(0, int(mem.get("usage", 0)) - int(inactive))
         with ThreadPoolExecutor(max(1, len(self.nodes))) as pool:
-            return sum(pool.map(one, self.nodes))
+            return sum(pool.map(self._rss, self.nodes))
 
     def close(self, keep_files: bool = False) -> None:
         """Remove every container and the network (``keep_files`` is ignored: use log_tail)."""
@@ -226,9 +248,9 @@ class DockerBackend(DockerPlan):
         self.closed = True
 
         def remove(n: DockerNode) -> None:
-            if n.container is not None and n.container._container is not None:
+            if n.container is not None:
                 try:
-                    n.container._container.remove(force=True, v=True)
+                    n.container.remove(force=True, v=True)
                 except Exception:
                     pass
         with ThreadPoolExecutor(max(1, len(self.nodes))) as pool:
