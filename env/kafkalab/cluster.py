@@ -354,9 +354,9 @@ class Cluster:
         ``--bootstrap-server`` (unless ``bootstrap=False``) and ``--command-config`` holding the
         cluster's security settings when it has any. Raises ToolError on a non-zero exit unless
         ``check=False``."""
-        extra = ["--bootstrap-server", self.bootstrap_servers] if bootstrap else []
-        return tools.run_tool(self.version, main_class, [*args, *extra],
-                              self._client_extra if bootstrap else {}, timeout, check)
+        return tools.run_tool(self.version, main_class, list(args),
+                              self.bootstrap_servers if bootstrap else None,
+                              self._client_extra if bootstrap else None, timeout, check)
 
     # ---- resources and lifecycle ------------------------------------------------------------
     def memory_bytes(self) -> int:

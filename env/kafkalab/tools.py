@@ -42,13 +42,16 @@ def java_client_config(security: dict[str, str]) -> dict[str, str]:
     return conf
 
 
-def run_tool(version: str, main_class: str, args: list[str], security: dict[str, str],
-             timeout: float = 90.0, check: bool = True,
+def run_tool(version: str, main_class: str, args: list[str], bootstrap: str | None = None,
+             security: dict[str, str] | None = None, timeout: float = 90.0, check: bool = True,
              command_config_flag: str = "--command-config") -> subprocess.CompletedProcess[str]:
-    """Run ``main_class`` with ``args``; with ``security`` settings, they are written to a
-    private properties file passed as ``command_config_flag FILE``."""
+    """Run ``main_class`` with ``args``. ``bootstrap`` comes first as ``--bootstrap-server``
+    (some tools, such as kafka-metadata-quorum, take it only before their subcommand); with
+    ``security`` settings, they are written to a private properties file passed as
+    ``command_config_flag FILE``, also before ``args``."""
     libs = ensure_jars(f"kafka-{version}", quiet=True)
-    cmd = [str(find_java()), *TOOL_JVM_FLAGS, "-cp", str(libs / "*"), main_class, *args]
+    lead = ["--bootstrap-server", bootstrap] if bootstrap else []
+    cmd = [str(find_java()), *TOOL_JVM_FLAGS, "-cp", str(libs / "*"), main_class, *lead]
     conf: Path | None = None
     try:
         if security:
@@ -57,6 +60,7 @@ def run_tool(version: str, main_class: str, args: list[str], security: dict[str,
             with os.fdopen(fd, "w") as f:  # mode 0600: it may hold a secret
                 f.write("".join(f"{k}={v}\n" for k, v in java_client_config(security).items()))
             cmd += [command_config_flag, str(conf)]
+        cmd += args
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     finally:
         if conf is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from .plan import Mode
 
@@ -38,3 +39,20 @@ class Backend(Protocol):
     def log_tail(self, kind: str, node_id: int, lines: int = ...) -> str: ...
     def close(self, keep_files: bool = ...) -> None: ...
     def state(self) -> dict: ...
+
+
+class HasId(Protocol):
+    kind: str
+    node_id: int
+
+
+N = TypeVar("N", bound=HasId)
+
+
+def find_node(nodes: Sequence[N], kind: str, node_id: int) -> N:
+    """The node of ``kind`` with ``node_id``, or a KeyError that lists the ids there are."""
+    for n in nodes:
+        if n.kind == kind and n.node_id == node_id:
+            return n
+    ids = [n.node_id for n in nodes if n.kind == kind]
+    raise KeyError(f"No {kind} with id {node_id}; this cluster has {kind}s {ids}")

@@ -18,6 +18,7 @@ from ..exceptions import BrokerStartError, ClusterTimeoutError, PortInUseError
 from ..jars import ensure_jars
 from ..java import find_java
 from ..ports import bindable, check_port_free, free_port, port_open
+from .base import find_node
 from .cache import cds_flags, formatted_template
 from .plan import ClusterSpec, HostLayout, Mode, NodeSpec, plan
 
@@ -79,7 +80,7 @@ class LocalBackend:
         libs = ensure_jars(f"kafka-{self.version}")
         own_cds = any(f.startswith(("-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile"))
                       for f in node.jvm_flags)  # a caller's own archive flags replace ours
-        cds = [] if own_cds or node.kind != "broker" else cds_flags(self.version)
+        cds = [] if own_cds else cds_flags(self.version)  # ZooKeeper shares the JDK's classes
         return [str(find_java()), *node.java_args(str(home), str(libs), cds)]
 
     def plan(self, ports: list[int] | None = None) -> None:
@@ -179,11 +180,7 @@ class LocalBackend:
 
     # ---- faults ---------------------------------------------------------------------------
     def node(self, kind: str, node_id: int) -> Node:
-        for n in self.nodes:
-            if n.kind == kind and n.node_id == node_id:
-                return n
-        ids = [n.node_id for n in self.nodes if n.kind == kind]
-        raise KeyError(f"No {kind} with id {node_id}; this cluster has {kind}s {ids}")
+        return find_node(self.nodes, kind, node_id)
 
     def kill(self, kind: str, node_id: int) -> None:
         n = self.node(kind, node_id)

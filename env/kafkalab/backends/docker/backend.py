@@ -21,6 +21,7 @@ from typing import Any
 from ...exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
 from ...ports import check_port_free, free_port
 from ...procs import startup_error
+from ..base import find_node
 from ..plan import ClusterSpec, ContainerLayout, Mode, plan
 from .engine import (
     DATA,
@@ -50,7 +51,7 @@ class DockerBackend:
         docker_available()
         self.spec, self.mode, self.version = spec, spec.mode, spec.version
         self.client = engine_client()
-        self.image = resolve_image(spec.mode.value, image, self.client)
+        self.image = resolve_image(spec.mode, image, self.client)
         self.libs, self.cds = image_layout(self.client, self.image, self.version)
         for p in ports or []:
             check_port_free(p)
@@ -133,11 +134,7 @@ class DockerBackend:
 
     # ---- faults ----------------------------------------------------------------------------
     def node(self, kind: str, node_id: int) -> DockerNode:
-        for n in self.nodes:
-            if n.kind == kind and n.node_id == node_id:
-                return n
-        ids = [n.node_id for n in self.nodes if n.kind == kind]
-        raise KeyError(f"No {kind} with id {node_id}; this cluster has {kind}s {ids}")
+        return find_node(self.nodes, kind, node_id)
 
     def _unpaused(self, kind: str, node_id: int) -> Any:
         n = self.node(kind, node_id)
@@ -240,6 +237,17 @@ class DockerBackend:
     def rss_bytes(self) -> int:
         with ThreadPoolExecutor(max(1, len(self.nodes))) as pool:
             return sum(pool.map(self._rss, self.nodes))
+
+    def state(self) -> dict:
+        """A JSON-able record: the containers' names carry ``prefix``; label
+        ``org.kafka-lab.cluster=<prefix>`` finds them all."""
+        return {"backend": "docker", "mode": self.mode.value, "brokers": self.spec.brokers,
+                "zookeepers": self.spec.zookeeper_count, "version": self.version,
+                "image": self.image, "prefix": self.prefix,
+                "bootstrap_servers": self.bootstrap_servers,
+                "zookeeper_connect": self.zookeeper_connect,
+                "nodes": [{"kind": n.kind, "id": n.node_id, "port": n.port, "container": n.name,
+                           "pid": None} for n in self.nodes]}
 
     def close(self, keep_files: bool = False) -> None:
         """Remove every container and the network (``keep_files`` is ignored: use log_tail)."""

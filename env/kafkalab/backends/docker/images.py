@@ -11,12 +11,13 @@ from typing import Any
 from ...exceptions import BrokerStartError, KafkaLabError
 from ...jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir
 from ..cache import formatted_template, new_uuid
+from ..plan import Mode
 from ..properties import JVM_FLAGS
 from .engine import LABEL, LABEL_OWNER, SESSION, owner
 
 LOCAL_TAG = "kafka-lab/kafka:local"
-DEFAULT_IMAGES = {"kraft": f"apache/kafka:{KAFKA_VERSION}",
-                  "zookeeper": f"apache/kafka:{KAFKA_ZK_VERSION}"}  # bundles ZooKeeper 3.8.4
+DEFAULT_IMAGES = {Mode.KRAFT: f"apache/kafka:{KAFKA_VERSION}",
+                  Mode.ZOOKEEPER: f"apache/kafka:{KAFKA_ZK_VERSION}"}  # bundles ZooKeeper 3.8.4
 ENV_IMAGE, ENV_IMAGE_ZK = "KAFKA_LAB_DOCKER_IMAGE", "KAFKA_LAB_DOCKER_IMAGE_ZOOKEEPER"
 VERSIONS = (KAFKA_VERSION, KAFKA_ZK_VERSION)
 LIBS_LABEL = "org.kafka-lab.libs"  # where the jars are: a template with {version}
@@ -25,13 +26,14 @@ CDS_LABEL = "org.kafka-lab.cds"  # a class-data-sharing archive per version: {ve
 CDS_PATH = "/opt/cds/kafka-{version}.jsa"
 
 
-def resolve_image(mode: str, image: str | None = None, client: Any | None = None) -> str:
+def resolve_image(mode: Mode | str, image: str | None = None, client: Any | None = None) -> str:
     """The image to run: ``image``, else the env vars, else the official one (or the local build
     when the official image is absent and cannot be pulled)."""
     import docker
 
+    mode = Mode.parse(mode)
     client = client or docker.from_env(timeout=60)
-    chosen = image or (os.environ.get(ENV_IMAGE_ZK) if mode == "zookeeper" else None) \
+    chosen = image or (os.environ.get(ENV_IMAGE_ZK) if mode is Mode.ZOOKEEPER else None) \
         or os.environ.get(ENV_IMAGE)
     candidates = [chosen] if chosen else [DEFAULT_IMAGES[mode], LOCAL_TAG]
     errors = []
