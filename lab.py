@@ -5,6 +5,10 @@ the Kafka jars), so on a fresh machine with Python 3.11+ these are all you type:
     python lab.py run      # execute every course notebook against real Kafka; prints the results
     python lab.py test     # the whole test suite (extra arguments go to pytest: -m unit, -k ...)
     python lab.py lab      # open JupyterLab on the student notebooks (--solutions: instructors)
+    python lab.py setup    # only the set-up
+
+Everything else is the course's one command, `kafka-lab` (`python -m kafkalab`), which these
+call; in the .venv: `.venv/bin/kafka-lab --help`.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "run":
-        return _run([sys.executable, "-m", "kafkalab.course", "run", *rest])
+        return _run([sys.executable, "-m", "kafkalab", "course", "run", *rest])
     if command == "lab":
         # Instructors: the server runs from grader/, where nbgrader's formgrader and Validate
         # button find nbgrader_config.py, and serves the whole course folder (the formgrader

@@ -1,4 +1,4 @@
-"""`python -m kafkalab bench`: seconds to a cluster answering metadata, and resident memory.
+"""`kafka-lab bench`: seconds to a cluster answering metadata, and resident memory.
 
 Writes a JSON figures file (and prints a table) for 1-broker KRaft, 3-broker KRaft and
 ZooKeeper + 3 brokers on the local backend (and the docker backend with --docker). The goals

@@ -40,7 +40,7 @@ class DownloadError(KafkaLabError):
     def __init__(self, what: str, reason: str) -> None:
         super().__init__(
             reason=f"Could not download {what}: {reason}.",
-            fix="check the network (or a proxy), then run `python -m kafkalab fetch`; offline, "
+            fix="check the network (or a proxy), then run `kafka-lab fetch`; offline, "
             "copy a filled cache folder into KAFKA_LAB_CACHE; a Maven mirror can be named with "
             "KAFKA_LAB_MAVEN_REPO.")
 
@@ -58,7 +58,7 @@ class PortInUseError(KafkaLabError):
         self.port = port
         super().__init__(
             reason=f"Port {port} on 127.0.0.1 is already in use.",
-            fix="stop what holds it (`python -m kafkalab down` stops a course cluster) or "
+            fix="stop what holds it (`kafka-lab down` stops a course cluster) or "
             "leave ports unset so free ones are picked.")
 
 
@@ -71,7 +71,7 @@ class BrokerStartError(KafkaLabError):
         super().__init__(
             reason=f"{node} failed to start: {reason}.",
             fix="read the cause above and the log below; a port clash or too little memory "
-            "are the usual ones (close other clusters with `python -m kafkalab down`).",
+            "are the usual ones (close other clusters with `kafka-lab down`).",
             detail=detail.strip())
 
 

@@ -1,6 +1,6 @@
 """Resolve the Kafka jar sets with Maven once and write the pinned locks (maintainers only).
 
-    python -m kafkalab.lockgen            # rewrites env/kafkalab/locks/*.json
+    kafka-lab lock            # rewrites env/kafkalab/locks/*.json
 
 Students never run this: the package downloads the locked jars and checks their SHA-256.
 """
@@ -55,6 +55,3 @@ def main() -> None:
         total = sum(int(e["size"]) for e in entries) / 1e6
         print(f"{name}: {len(entries)} jars, {total:.1f} MB")
 
-
-if __name__ == "__main__":
-    main()

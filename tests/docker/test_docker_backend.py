@@ -48,7 +48,7 @@ def test_docker_available_fails_fast_with_a_reason(monkeypatch) -> None:
 
 
 def test_a_missing_image_says_how_to_build_one(docker_image: str) -> None:
-    with pytest.raises(KafkaLabError, match="python -m kafkalab.image build"):
+    with pytest.raises(KafkaLabError, match="kafka-lab image build"):
         start_cluster(1, backend="docker", image="kafka-lab/absent:none", reuse=False)
 
 

@@ -32,7 +32,7 @@ CELL_TIMEOUT = 20
 
 
 def grade(subs: Path, out: Path, *extra: str, timeout: float = 1500) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out), "--quiet",
+    cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs), "--out", str(out), "--quiet",
            "--timeout", str(CELL_TIMEOUT), *extra]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
@@ -128,7 +128,7 @@ def test_sigterm_stops_grading_with_its_kernels_and_clusters(tmp_path: Path) -> 
     subs.mkdir()
     nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "term_00_welcome.ipynb")
     out = tmp_path / "out"
-    grader = subprocess.Popen([sys.executable, "-m", "kafkalab.grade", str(subs), "--out",
+    grader = subprocess.Popen([sys.executable, "-m", "kafkalab", "grade", str(subs), "--out",
                                str(out), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     deadline, tree = time.monotonic() + 600, []
@@ -157,7 +157,7 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "zoe_00_welcome.ipynb")
     nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "yan_00_welcome.ipynb")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out), "--quiet",
+    cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs), "--out", str(out), "--quiet",
            "--assignment", samples.ASSIGNMENT, "--jobs", "1", "--timeout", str(CELL_TIMEOUT),
            "--submission-timeout", "600"]
     # as a terminal's Ctrl-C finds it: a shell's background job (`cmd &`) ignores SIGINT

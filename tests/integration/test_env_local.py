@@ -10,8 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
-from pathlib import Path
 
 import psutil
 import pytest
@@ -144,36 +142,6 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
-
-
-def test_cli_cluster_outlives_the_command_and_notebooks_find_it(tmp_path: Path) -> None:
-    env = {**os.environ, "KAFKA_LAB_STATE": str(tmp_path / "up.json")}
-    env.pop("KAFKA_LAB_FRESH", None)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "kafkalab", *a], env=env,  # noqa: E731
-                                    capture_output=True, text=True, timeout=180)
-    try:
-        up = run("up", "--brokers", "1")
-        assert up.returncode == 0, up.stderr
-        status = run("status")
-        assert status.returncode == 0 and "running" in status.stdout
-        state = json.loads((tmp_path / "up.json").read_text())
-        probe = textwrap.dedent(f"""
-            from kafkalab import start_cluster
-            c = start_cluster(1)
-            assert c.bootstrap_servers == {state['bootstrap_servers']!r}, c.bootstrap_servers
-            assert not c.owned
-            print(c.create_topic("t-{uuid.uuid4().hex[:6]}"))
-            c.stop()
-        """)
-        found = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
-                               text=True, timeout=120)
-        assert found.returncode == 0, found.stderr[-2000:]
-        assert run("status").returncode == 0, "a notebook's stop() must not stop a CLI cluster"
-    finally:
-        down = run("down")
-    assert down.returncode == 0
-    assert run("status").returncode == 1
-    assert not any(_alive(n["pid"]) for n in state["nodes"])
 
 
 def test_a_broker_restarted_from_a_thread_survives_the_thread(cluster3) -> None:

@@ -26,7 +26,7 @@ RUN_DIR = ROOT / "build" / "test-run"
 
 def course(*args: str, root: Path = ROOT, timeout: float = 3600) -> subprocess.CompletedProcess:
     env = {**os.environ, "KAFKA_LAB_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "kafkalab.course", *args], cwd=root, env=env,
+    return subprocess.run([sys.executable, "-m", "kafkalab", "course", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -21,8 +21,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("backends", ("backends",)),
     ("cluster", ("cluster", "tools", "api", "")),
     ("clients", ("clients", "warmup", "image")),
-    ("lessons", ("lessons", "shop")),
-    ("tooling", ("course", "grading", "grade", "bench")),
+    ("lessons", ("lessons",)),
+    ("tooling", ("course", "grading", "bench")),
     ("cli", ("cli", "__main__")),
 ]
 

@@ -24,10 +24,10 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_release_matches_solutions(name: str, regenerated: dict[str, Path]) -> None:
     fresh = regenerated[name]
     committed = PATHS.notebooks / name
-    assert committed.is_dir(), f"notebooks/{name} is missing: python -m kafkalab.course release"
+    assert committed.is_dir(), f"notebooks/{name} is missing: kafka-lab course release"
     assert tree(fresh) == tree(committed), (
         f"notebooks/{name} differs from what solutions/{name} generates. "
-        f"Fix: python -m kafkalab.course release {name}")
+        f"Fix: kafka-lab course release {name}")
 
 
 def test_no_outputs_committed() -> None:

@@ -1,4 +1,8 @@
-"""python -m kafkalab.course release|run|validate|bench (see --help of each)."""
+"""`kafka-lab course release|run|validate|bench`: the course's authoring commands.
+
+The one command line (:mod:`kafkalab.cli`) mounts this parser as its ``course`` subcommand
+(:func:`add_arguments`, then :func:`run`); :func:`main` parses and runs it on its own.
+"""
 
 from __future__ import annotations
 
@@ -10,80 +14,95 @@ from ..exceptions import KafkaLabError
 from .paths import CoursePaths, find_root, lessons
 
 
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m kafkalab.course", description=__doc__)
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """Add the course's options and its release/run/validate/bench subcommands to ``ap``."""
     ap.add_argument("--root", type=Path, help="repository root (default: found from here)")
     sub = ap.add_subparsers(dest="command", required=True)
-    rel = sub.add_parser("release", help="regenerate notebooks/ from solutions/ (nbgrader)")
+    helps = {"release": "regenerate notebooks/ from solutions/ (nbgrader)",
+             "run": "execute every solution notebook with papermill",
+             "validate": "solutions pass their tests; blank releases score 0",
+             "bench": "time the course run and grading 20 submissions"}
+    rel = sub.add_parser("release", help=helps["release"], description=helps["release"])
     rel.add_argument("names", nargs="*", help="lesson folders (default: all)")
-    run = sub.add_parser("run", help="execute every solution notebook with papermill")
+    run = sub.add_parser("run", help=helps["run"], description=helps["run"])
     run.add_argument("--only", action="append", help="a lesson name or number (repeatable)")
     run.add_argument("--full", action="store_true", help="notebook defaults, not CI parameters")
     run.add_argument("--out", type=Path, default=Path("build/run"))
     run.add_argument("--timeout", type=int, default=900, help="per-cell limit in seconds")
-    val = sub.add_parser("validate", help="solutions pass their tests; blank releases score 0")
+    val = sub.add_parser("validate", help=helps["validate"], description=helps["validate"])
     val.add_argument("--only", action="append", help="a lesson name or number (repeatable)")
     val.add_argument("--run-dir", type=Path, default=Path("build/run"),
                      help="where `run` left its results (reused when current)")
     val.add_argument("--solutions-only", action="store_true")
     val.add_argument("--invert-only", action="store_true", help="only the blank release check")
-    bench = sub.add_parser("bench", help="time the course run and grading 20 submissions")
+    bench = sub.add_parser("bench", help=helps["bench"], description=helps["bench"])
     bench.add_argument("--out", type=Path, default=Path("build/figures-course.json"))
     bench.add_argument("--submissions", type=int, default=20)
     bench.add_argument("--jobs", type=int, default=None)
     bench.add_argument("--skip-run", action="store_true", help="only the grading figure")
+
+
+def parser(prog: str = "kafka-lab course") -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog=prog, description="The course's authoring commands: "
+                                 "release, run, validate, bench.")
+    add_arguments(ap)
     return ap
 
 
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed course subcommand; a KafkaLabError propagates to the caller."""
+    paths = CoursePaths(find_root(args.root))
+    if args.command == "release":
+        from .release import generate_many, notebooks_with_outputs
+
+        for folder in generate_many(paths, lessons(paths, args.names or None)).values():
+            print(f"released {folder}", flush=True)
+        bad = notebooks_with_outputs(paths.notebooks)
+        if bad:
+            print(f"notebooks with outputs: {[str(b) for b in bad]}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "run":
+        from .run import run_all
+
+        out = args.out if args.out.is_absolute() else paths.root / args.out
+        summary = run_all(paths, lessons(paths, args.only), out, full=args.full,
+                          cell_timeout=args.timeout)
+        print(f"{len(summary['notebooks'])} notebook(s), {len(summary['failed'])} failed "
+              f"in {summary['total_seconds']:.0f} s. Results: {out}/summary.md, "
+              f"{out}/summary.json and the executed notebooks in {out}/")
+        return 1 if summary["failed"] else 0
+    if args.command == "validate":
+        from .validate import validate
+
+        run_dir = args.run_dir if args.run_dir.is_absolute() else paths.root / args.run_dir
+        results = validate(paths, lessons(paths, args.only), run_dir,
+                           solutions=not args.invert_only, releases=not args.solutions_only)
+        bad = [r for r in results if not r["ok"]]
+        print(f"{len(results) - len(bad)}/{len(results)} checks passed; details in "
+              f"{run_dir}/validate.json")
+        return 1 if bad else 0
+    if args.command == "bench":
+        from .bench import bench
+
+        out = args.out if args.out.is_absolute() else paths.root / args.out
+        figures = bench(paths, out, submissions=args.submissions, jobs=args.jobs,
+                        run_course=not args.skip_run)
+        print(f"figures written to {out}:")
+        for key, value in figures.items():
+            if not isinstance(value, (dict, list)):
+                print(f"  {key}: {value}")
+        return 0
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     try:
-        paths = CoursePaths(find_root(args.root))
-        if args.command == "release":
-            from .release import generate_many, notebooks_with_outputs
-
-            for folder in generate_many(paths, lessons(paths, args.names or None)).values():
-                print(f"released {folder}", flush=True)
-            bad = notebooks_with_outputs(paths.notebooks)
-            if bad:
-                print(f"notebooks with outputs: {[str(b) for b in bad]}", file=sys.stderr)
-                return 1
-            return 0
-        if args.command == "run":
-            from .run import run_all
-
-            out = args.out if args.out.is_absolute() else paths.root / args.out
-            summary = run_all(paths, lessons(paths, args.only), out, full=args.full,
-                              cell_timeout=args.timeout)
-            print(f"{len(summary['notebooks'])} notebook(s), {len(summary['failed'])} failed "
-                  f"in {summary['total_seconds']:.0f} s. Results: {out}/summary.md, "
-                  f"{out}/summary.json and the executed notebooks in {out}/")
-            return 1 if summary["failed"] else 0
-        if args.command == "validate":
-            from .validate import validate
-
-            run_dir = args.run_dir if args.run_dir.is_absolute() else paths.root / args.run_dir
-            results = validate(paths, lessons(paths, args.only), run_dir,
-                               solutions=not args.invert_only, releases=not args.solutions_only)
-            bad = [r for r in results if not r["ok"]]
-            print(f"{len(results) - len(bad)}/{len(results)} checks passed; details in "
-                  f"{run_dir}/validate.json")
-            return 1 if bad else 0
-        if args.command == "bench":
-            from .bench import bench
-
-            out = args.out if args.out.is_absolute() else paths.root / args.out
-            figures = bench(paths, out, submissions=args.submissions, jobs=args.jobs,
-                            run_course=not args.skip_run)
-            print(f"figures written to {out}:")
-            for key, value in figures.items():
-                if not isinstance(value, (dict, list)):
-                    print(f"  {key}: {value}")
-            return 0
+        return run(args)
     except KafkaLabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 2
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Build a Kafka image with no registry: the locked Maven jars on a jlink'd Java, `FROM scratch`.
 
-    python -m kafkalab.image build [--tag kafka-lab/kafka:local] [--force]
+    kafka-lab image build [--tag kafka-lab/kafka:local] [--force]
 
 The image's root holds a Java runtime made by ``jlink`` from the host JDK's jmods, the glibc,
 libz and libstdc++ files ``ldd`` lists for it and for the native libraries inside the zstd,
@@ -23,7 +23,7 @@ __all__ = ["LOCAL_TAG", "build_image", "java_home", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kafkalab.image",
+    parser = argparse.ArgumentParser(prog="kafka-lab image",
                                      description="Build the Kafka image locally, no registry.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build (or reuse) the image from the locked Maven jars")

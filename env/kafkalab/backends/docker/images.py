@@ -52,7 +52,7 @@ def resolve_image(mode: Mode | str, image: str | None = None, client: Any | None
             errors.append(f"{cand}: {exc.explanation or exc}"[:200])
     raise KafkaLabError(
         f"No Kafka image is available ({'; '.join(errors)}). Fix: build one from the course's "
-        f"own jars with no registry, `python -m kafkalab.image build`, then pass "
+        f"own jars with no registry, `kafka-lab image build`, then pass "
         f"image='{LOCAL_TAG}' (or set {ENV_IMAGE}); or pull {candidates[0]} where a registry is "
         "reachable.")
 

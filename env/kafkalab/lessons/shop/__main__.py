@@ -1,4 +1,4 @@
-"""``python -m kafkalab.lessons.shop up|down|status|bench`` (see :mod:`.cli`)."""
+"""``kafka-lab shop up|down|status|bench`` (see :mod:`.cli`)."""
 
 import sys
 

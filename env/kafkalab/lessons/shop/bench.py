@@ -1,4 +1,4 @@
-"""`python -m kafkalab.lessons.shop bench`: throughput, latency and recovery figures of the
+"""`kafka-lab shop bench`: throughput, latency and recovery figures of the
 Kafka shop.
 
 Setup (written into the output): local brokers, payments slowed by ``delay`` seconds per charge,

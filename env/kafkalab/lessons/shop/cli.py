@@ -1,4 +1,4 @@
-"""The shop's command line: ``python -m kafkalab.lessons.shop up|down|status|bench``
+"""The shop's command line: ``kafka-lab shop up|down|status|bench``
 (:func:`main`)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def up(args: argparse.Namespace) -> None:
 
     if state_file().exists():
         sys.exit(f"A shop is already up ({state_file()}). "
-                 "Fix: `python -m kafkalab.lessons.shop down`.")
+                 "Fix: `kafka-lab shop down`.")
     cluster = start_cluster(brokers=args.brokers, detached=True,
                             bootstrap_servers=args.bootstrap or None)
     shop = Shop(cluster, detached=True, delays={"payments": args.payments_delay}).start()
@@ -79,7 +79,7 @@ def status(args: argparse.Namespace) -> None:
 
     state = read_state()
     if state is None:
-        print("No shop is up. Start one: python -m kafkalab.lessons.shop up")
+        print("No shop is up. Start one: kafka-lab shop up")
         return
     print(f"gateway {state['url']}  Kafka {state['bootstrap_servers']}")
     for p in state["procs"]:
@@ -100,7 +100,7 @@ def bench(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """The shop's command line; returns the exit code."""
-    ap = argparse.ArgumentParser(prog="python -m kafkalab.lessons.shop")
+    ap = argparse.ArgumentParser(prog="kafka-lab shop")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, fn in (("up", up), ("down", down), ("status", status), ("bench", bench)):
         p = sub.add_parser(name)

@@ -23,7 +23,7 @@ def settings() -> dict[str, Any]:
     raw = os.environ.get("KAFKALAB_SHOP")
     if not raw:
         sys.exit("KAFKALAB_SHOP is not set. Fix: start services through kafkalab.lessons.shop.Shop "
-                 "or `python -m kafkalab.lessons.shop up`.")
+                 "or `kafka-lab shop up`.")
     return json.loads(raw)
 
 
