@@ -23,6 +23,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -80,7 +81,8 @@ def __kafkalab_snapshot():
 __kafkalab_snapshot()
 del __kafkalab_snapshot
 """
-RESTORE = 'import sys as __s; __s.modules["_kafkalab_grader"].restore(); del __s'
+# evaluated as a user expression: no input transformer sees it
+RESTORE = '__import__("sys").modules["_kafkalab_grader"].restore()'
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -107,10 +109,20 @@ class GuardedExecute(Execute):
         self.execute_cell(cell, index, store_history=False)
         return cell
 
+    async def _async_restore(self) -> bool:
+        assert self.kc is not None
+        msg_id = self.kc.execute("", silent=True, store_history=False,
+                                 user_expressions={"restored": RESTORE})
+        reply = await self.async_wait_for_reply(msg_id)
+        content = (reply or {}).get("content", {})
+        return content.get("user_expressions", {}).get("restored", {}).get("status") == "ok"
+
+    _restore = run_sync(_async_restore)
+
     def _graded(self, cell: NotebookNode, resources: dict,
                 index: int) -> tuple[NotebookNode, dict]:
         """Restore the shell, then run the test cell with a token that must come back."""
-        restored = self._helper(RESTORE, index)
+        restored = self._restore()
         token = secrets.token_hex(16)
         source = cell.source
         cell.source = f"{source}\n\nprint({token!r}, flush=True)\n"
@@ -129,7 +141,7 @@ class GuardedExecute(Execute):
         if not came_back and not errors:
             why = "the grader's end-of-cell check did not come back: the test did not run to " \
                   "its end"
-            if any(o.get("output_type") == "error" for o in restored.outputs):
+            if not restored:
                 why += " (and the grader could not restore the shell before it)"
             cell.outputs.append(_error("GradingError", why))
         return cell, resources

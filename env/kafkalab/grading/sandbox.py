@@ -30,7 +30,7 @@ from pathlib import Path
 from ..exceptions import KafkaLabError
 
 DEFAULT_MEMORY = 2 * 1024**3
-DEFAULT_TASKS = 2048  # threads count as tasks: a Kafka broker's JVM has about 100
+DEFAULT_TASKS = 1024  # threads count as tasks: a Kafka broker's JVM has about 100
 
 
 class SandboxKind(enum.Enum):
@@ -223,9 +223,11 @@ class SandboxSpec:
                 "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/dev/shm"]
         if Path("/var/run").is_dir() and not Path("/var/run").is_symlink():
             argv += ["--tmpfs", "/var/run"]
-        for path in self.hidden:
-            if path.is_dir() and not _under(self.scratch, path):
-                argv += ["--tmpfs", str(path)]
+        hidden = [p for p in self.hidden if p.is_dir()]
+        for path in hidden:  # a folder inside another hidden one is hidden with it
+            if not _under(self.scratch, path) and \
+                    not any(p != path and _under(path, p) for p in hidden):
+                argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
         argv += ["--bind", str(self.scratch), str(self.scratch), "--chdir", str(self.scratch),
                  "--setenv", "HOME", str(self.scratch), "--setenv", "TMPDIR", str(self.scratch),
                  "--setenv", "KAFKA_LAB_FRESH", "1", "--unsetenv", "KAFKA_BOOTSTRAP_SERVERS",
