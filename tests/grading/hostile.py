@@ -233,3 +233,59 @@ def write(folder: Path) -> Path:
     (folder / "submitted" / "no_notebook" / ASSIGNMENT).mkdir(parents=True)
     (folder / "submitted" / "no_notebook" / ASSIGNMENT / "notes.txt").write_text("sorry")
     return folder / "submitted"
+
+
+def grade_class(sandbox: str, base: Path, jobs: int = 4, cell_timeout: int = 20) -> dict:
+    """Grade the hostile class with ``--sandbox sandbox`` under ``base``; return per student
+    (score, status, ATTACK lines) plus what was left behind. Used to make grader/README.md's
+    table: ``python tests/grading/hostile.py none|bwrap BASE``."""
+    import csv
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+
+    from kafkalab.course.paths import find_root
+
+    root = find_root(Path(__file__))
+    subs = write(base)
+    out = base / "out"
+    env = {**os.environ, "HOSTILE": json.dumps({"out": str(out), "subs": str(subs),
+                                                "root": str(root), "tag": base.name})}
+    proc = subprocess.run([sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out),
+                           "--quiet", "--timeout", str(cell_timeout), "--jobs", str(jobs),
+                           "--sandbox", sandbox], cwd=root, env=env, capture_output=True,
+                          text=True)
+    table: dict = {}
+    if (out / "grades.csv").is_file():
+        with open(out / "grades.csv", newline="") as fh:
+            for row in csv.DictReader(fh):
+                said = []
+                path = out / "autograded" / row["student"] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+                if path.is_file():
+                    nb = nbformat.read(path, 4)
+                    said = [ln for c in nb.cells if c.cell_type == "code"
+                            for o in c.get("outputs", [])
+                            for ln in o.get("text", "").splitlines() if ln.startswith("ATTACK")]
+                table[row["student"]] = (row["score"], row["status"], said, row["reason"][:200])
+    left = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            if SLEEP in (p.info["cmdline"] or []) or "HOSTILE" in p.environ():
+                left.append((p.pid, " ".join(p.info["cmdline"] or [])[:80]))
+        except (psutil.Error, OSError):
+            pass
+    written = [str(p) for p in (subs, root / "solutions", root, Path("/root"), out)
+               if (p / f"pwned-{base.name}").exists()]
+    return {"exit": proc.returncode, "stderr": proc.stderr[-2000:], "table": table,
+            "left": left, "written": written}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    result = grade_class(sys.argv[1], Path(sys.argv[2]))
+    print(json.dumps(result, indent=1))

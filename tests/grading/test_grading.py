@@ -78,6 +78,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     targets = {"out": str(out), "subs": str(subs), "root": str(ROOT), "tag": base.name}
     before = {p.pid for p in _ours()}
     cgroups = _cgroups()
+    scratch = {p for p in Path("/tmp").glob("klsb-*") if p.is_dir()}
     env = {**os.environ, "HOSTILE": json.dumps(targets)}
     cmd = [sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out), "--quiet",
            "--timeout", str(CELL_TIMEOUT), "--jobs", "4", "--sandbox", "bwrap",
@@ -91,7 +92,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
                if (p / f"pwned-{base.name}").exists()]
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return {"out": out, "left": left, "written": written, "seconds": seconds,
-            "new_cgroups": _cgroups() - cgroups, "stderr": proc.stderr}
+            "new_cgroups": _cgroups() - cgroups, "stderr": proc.stderr,
+            "new_scratch": {p for p in Path("/tmp").glob("klsb-*") if p.is_dir()} - scratch}
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +131,7 @@ def test_nothing_left_behind(run: dict) -> None:
     assert run["left"] == [], run["left"]
     assert run["new_cgroups"] == set()
     assert run["written"] == []
-    assert not list(Path("/tmp").glob("klsb-*"))
+    assert run["new_scratch"] == set()
     assert "sandbox: bwrap" in run["stderr"]
 
 
