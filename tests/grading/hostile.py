@@ -222,11 +222,13 @@ def build(root: Path) -> dict[str, NotebookNode]:
     return nbs
 
 
-def write(folder: Path) -> Path:
+def write(folder: Path, skip: tuple[str, ...] = ()) -> Path:
     """nbgrader's layout of the class under ``folder``, plus a student with no notebook."""
     from kafkalab.course.paths import find_root
 
     for student, nb in build(find_root(Path(__file__))).items():
+        if student in skip:
+            continue
         dest = folder / "submitted" / student / ASSIGNMENT
         dest.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, dest / f"{ASSIGNMENT}.ipynb")
@@ -235,7 +237,8 @@ def write(folder: Path) -> Path:
     return folder / "submitted"
 
 
-def grade_class(sandbox: str, base: Path, jobs: int = 4, cell_timeout: int = 20) -> dict:
+def grade_class(sandbox: str, base: Path, jobs: int = 4, cell_timeout: int = 20,
+                skip: tuple[str, ...] = ()) -> dict:
     """Grade the hostile class with ``--sandbox sandbox`` under ``base``; return per student
     (score, status, ATTACK lines) plus what was left behind. Used to make grader/README.md's
     table: ``python tests/grading/hostile.py none|bwrap BASE``."""
@@ -250,7 +253,7 @@ def grade_class(sandbox: str, base: Path, jobs: int = 4, cell_timeout: int = 20)
     from kafkalab.course.paths import find_root
 
     root = find_root(Path(__file__))
-    subs = write(base)
+    subs = write(base, skip)
     out = base / "out"
     env = {**os.environ, "HOSTILE": json.dumps({"out": str(out), "subs": str(subs),
                                                 "root": str(root), "tag": base.name})}
@@ -287,5 +290,5 @@ if __name__ == "__main__":
     import json
     import sys
 
-    result = grade_class(sys.argv[1], Path(sys.argv[2]))
+    result = grade_class(sys.argv[1], Path(sys.argv[2]), skip=tuple(sys.argv[3:]))
     print(json.dumps(result, indent=1))
