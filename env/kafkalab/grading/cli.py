@@ -19,7 +19,7 @@ from ..exceptions import KafkaLabError
 from .collect import collect
 from .result import Outcome
 from .runner import Options, grade_all
-from .sandbox import DEFAULT_MEMORY, SandboxKind, choose
+from .sandbox import DEFAULT_MEMORY, SandboxKind, choose, limits_available
 
 
 def default_jobs() -> int:
@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         else:
             print(f"sandbox: {why}", file=sys.stderr)
+            if not limits_available():
+                print("WARNING: no cgroup can be created here: the sandbox isolates each "
+                      "submission, but its memory and task count are bounded only by the time "
+                      "limits (--memory is not enforced).", file=sys.stderr)
         opts = Options(out=args.out, jobs=args.jobs, cell_timeout=args.timeout,
                        submission_timeout=args.submission_timeout, regrade=args.regrade,
                        progress=not args.quiet, sandbox=kind,

@@ -83,6 +83,15 @@ def choose(requested: str) -> tuple[SandboxKind, str]:
                               "is available yet)")
 
 
+def limits_available() -> bool:
+    """Whether a per-submission cgroup (memory and task limits) can be made here."""
+    probe = Cgroup.create(f"probe-{os.getpid()}", DEFAULT_MEMORY, DEFAULT_TASKS)
+    if probe is None:
+        return False
+    probe.remove()
+    return True
+
+
 class Cgroup:
     """A memory and task limit for one submission: a cgroup v1 (memory, pids hierarchies) or
     v2 child, created by this process. ``join_cmd`` puts the sandbox's first process in it."""
