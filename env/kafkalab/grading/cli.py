@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regrade", action="store_true", help="grade again what is already graded")
     ap.add_argument("--sandbox", default="auto", choices=[k.value for k in SandboxKind] + ["auto"],
                     help="where each submission's kernel and Kafka run (default auto: bwrap, "
-                    "then docker, else none with a warning)")
+                    "else none with a warning; docker is not available yet)")
     ap.add_argument("--memory", type=float, default=DEFAULT_MEMORY / 1024**3,
                     help="memory limit of one submission in GiB (default %(default)g)")
     ap.add_argument("--root", type=Path, help="course repository (default: found from here)")
