@@ -41,8 +41,9 @@ def measure(brokers: int, mode: str, backend: str = "local",
 
 def _docker_image(mode: str) -> str:
     """The configured/official image when present, else the registry-free local build."""
-    from .docker_image import build_image, resolve_image
+    from .backends.docker.images import resolve_image
     from .exceptions import KafkaLabError
+    from .image import build_image
 
     try:
         return resolve_image(mode)
@@ -70,10 +71,11 @@ def run(repeat: int = 3, backend: str = "local") -> dict[str, dict]:
 
 
 def main(out_path: Path, repeat: int = 3, docker: bool = False) -> int:
+    from .backends.plan import Mode
     from .warmup import make_cds_archive
 
-    for version in ("4.4.0", "3.9.1"):
-        make_cds_archive(version)  # one-time warm-up, as `fetch` does: not part of a start
+    for mode in Mode:
+        make_cds_archive(mode)  # one-time warm-up, as `fetch` does: not part of a start
     results = run(repeat, "local")
     if docker:
         results.update(run(repeat, "docker"))

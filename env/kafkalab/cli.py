@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .api import read_state, start_cluster, state_file
+from .api import attach_up, read_state, start_cluster, state_file
 from .exceptions import KafkaLabError
 
 
@@ -24,7 +24,7 @@ def _up(args: argparse.Namespace) -> int:
         return 0
     cluster = start_cluster(args.brokers, args.mode, "local", zookeepers=args.zookeepers,
                             heap_mb=args.heap_mb, detached=True, reuse=False)
-    state = cluster._backend.state()  # type: ignore[attr-defined]
+    state = cluster.state()
     state_file().parent.mkdir(parents=True, exist_ok=True)
     state_file().write_text(json.dumps(state, indent=1))
     print(f"Kafka is up: bootstrap servers {cluster.bootstrap_servers}")
@@ -36,9 +36,8 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _nodes_alive(state: dict) -> bool:
-    from .local import LocalBackend
-
-    return all(n.alive() for n in LocalBackend.attach(state).nodes)
+    cluster = attach_up()
+    return cluster is not None and all(n.running for n in cluster.nodes)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -46,15 +45,15 @@ def _status(args: argparse.Namespace) -> int:
     if not state:
         print("No course cluster is running (start one with `python -m kafkalab up`).")
         return 1
-    from .local import LocalBackend
-
-    backend = LocalBackend.attach(state)
+    cluster = attach_up()
+    assert cluster is not None
     print(f"{state['mode']} cluster, bootstrap servers {state['bootstrap_servers']}")
-    for n in backend.nodes:
-        print(f"  {n.name:<12} port {n.port:<6} pid {n.pid:<8} "
-              f"{'running' if n.alive() else 'DOWN'}")
-    print(f"  resident memory: {backend.rss_bytes() / 2**20:.0f} MiB")
-    return 0 if all(n.alive() for n in backend.nodes) else 1
+    for n in cluster.nodes:
+        pid = n.pid if n.pid is not None else "-"
+        print(f"  {n.kind + '-' + str(n.id):<12} port {n.ports[0]:<6} pid {pid:<8} "
+              f"{'running' if n.running else 'DOWN'}")
+    print(f"  resident memory: {cluster.memory_bytes() / 2**20:.0f} MiB")
+    return 0 if all(n.running for n in cluster.nodes) else 1
 
 
 def _down(args: argparse.Namespace) -> int:
@@ -62,24 +61,26 @@ def _down(args: argparse.Namespace) -> int:
     if not state:
         print("No course cluster is running.")
         return 0
-    from .local import LocalBackend
-
-    LocalBackend.attach(state).close(keep_files=args.keep_files)
+    cluster = attach_up(owned=True)
+    if cluster is not None:
+        cluster.stop(keep_files=args.keep_files)
     state_file().unlink(missing_ok=True)
     print("Stopped the course cluster.")
     return 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, SETS, ensure_jars
-    from .warmup import formatted_template, make_cds_archive
+    from .backends.cache import formatted_template
+    from .backends.plan import Mode
+    from .jars import KAFKA_VERSION, SETS, ensure_jars
+    from .warmup import make_cds_archive
 
     for name in SETS:
         print(f"{name}: {ensure_jars(name)}")
     if not args.jars_only:
         print(f"KRaft storage template: {formatted_template(KAFKA_VERSION)}")
-        for version in (KAFKA_VERSION, KAFKA_ZK_VERSION):
-            print(f"Class-data-sharing archive: {make_cds_archive(version)}")
+        for mode in Mode:
+            print(f"Class-data-sharing archive: {make_cds_archive(mode)}")
     return 0
 
 

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from . import tools
+from .backends.base import Backend
 from .describe import ClusterDescription, PartitionState
 from .exceptions import ClusterTimeoutError, KafkaLabError
-
-
-class Backend(Protocol):
-    """What a backend (local JVMs, Docker containers, an external cluster) provides."""
-
-    name: str
-    bootstrap_servers: str
-    zookeeper_connect: str | None
-
-    def start(self, timeout: float = ...) -> None: ...
-    def kill(self, kind: str, node_id: int) -> None: ...
-    def stop(self, kind: str, node_id: int) -> None: ...
-    def pause(self, kind: str, node_id: int) -> None: ...
-    def resume(self, kind: str, node_id: int) -> None: ...
-    def restart(self, kind: str, node_id: int, timeout: float = ...) -> None: ...
-    def running(self, kind: str, node_id: int) -> bool: ...
-    def quorum_state(self) -> dict | None: ...
-    def rss_bytes(self) -> int: ...
-    def log_tail(self, kind: str, node_id: int, lines: int = ...) -> str: ...
-    def close(self, keep_files: bool = ...) -> None: ...
 
 
 class Node:
@@ -47,6 +30,25 @@ class Node:
     @property
     def running(self) -> bool:
         return self._cluster._backend.running(self.kind, self.id)
+
+    @property
+    def status(self) -> str:
+        """"running", "paused" or "down"."""
+        return self._cluster._backend.status(self.kind, self.id)
+
+    @property
+    def pid(self) -> int | None:
+        """The JVM's process id on this machine (local backend; None for docker/external)."""
+        return self._cluster._backend.pid(self.kind, self.id)
+
+    @property
+    def ports(self) -> list[int]:
+        """The ports it listens on, as clients reach them (client port first)."""
+        return self._cluster._backend.ports(self.kind, self.id)
+
+    def memory_bytes(self) -> int:
+        """Resident memory of this node's process (0 when not measurable)."""
+        return self._cluster._backend.node_rss(self.kind, self.id)
 
     def kill(self) -> None:
         """SIGKILL (container kill): no clean shutdown, as in a power cut."""
@@ -77,11 +79,13 @@ class Cluster:
     """A running Kafka cluster. Use :func:`kafkalab.start_cluster` to get one."""
 
     def __init__(self, backend: Backend, brokers: int, mode: str, owned: bool = True,
-                 zookeepers: int = 0, extra_client_config: dict[str, str] | None = None) -> None:
+                 zookeepers: int = 0, extra_client_config: dict[str, str] | None = None,
+                 on_stop: Callable[[Cluster], None] | None = None) -> None:
         self._backend, self.mode, self.owned = backend, mode, owned
         self.broker_ids = list(range(1, brokers + 1))
         self.zookeeper_ids = list(range(1, zookeepers + 1)) if mode == "zookeeper" else []
-        self._client_extra = dict(extra_client_config or getattr(backend, "security", {}) or {})
+        self._client_extra = dict(extra_client_config or backend.security or {})
+        self._on_stop = on_stop
         self._admin: AdminClient | None = None
         self._created: set[str] = set()
         self.closed = False
@@ -98,7 +102,18 @@ class Cluster:
 
     @property
     def backend(self) -> str:
+        """"local", "docker" or "external"."""
         return self._backend.name
+
+    @property
+    def version(self) -> str:
+        """The Kafka version its brokers run (the Java tools use the same one)."""
+        return self._backend.version
+
+    @property
+    def security(self) -> dict[str, str]:
+        """The client security settings (empty for a plaintext cluster)."""
+        return dict(self._client_extra)
 
     def __repr__(self) -> str:
         zk = f", zookeeper={self.zookeeper_connect}" if self.zookeeper_connect else ""
@@ -143,23 +158,32 @@ class Cluster:
                      replication_factor: int | None = None,
                      min_insync_replicas: int | None = None,
                      config: dict[str, str] | None = None, prefix: str = "topic",
-                     timeout: float = 30.0) -> str:
+                     timeout: float = 30.0, replicas: list[list[int]] | None = None) -> str:
         """Create a topic and wait until every partition has a leader; return its name.
 
         With no name, a unique one (``prefix-<8 hex>``) is made, so re-running a cell never
-        collides. The replication factor defaults to min(3, brokers).
+        collides. The replication factor defaults to min(3, brokers). ``replicas`` places each
+        partition's replicas explicitly (``[[leader, follower, ...], ...]``, one list per
+        partition; the first broker listed is the preferred leader).
         """
         name = name or f"{prefix}-{uuid.uuid4().hex[:8]}"
-        rf = replication_factor or min(3, len(self.broker_ids))
         conf = dict(config or {})
         if min_insync_replicas is not None:
             conf["min.insync.replicas"] = str(min_insync_replicas)
-        futures = self.admin().create_topics([NewTopic(name, partitions, rf, config=conf)],
-                                             request_timeout=timeout)
+        if replicas is not None:
+            partitions = len(replicas)
+            new = NewTopic(name, partitions, replication_factor=-1, replica_assignment=replicas,
+                           config=conf)
+        else:
+            rf = replication_factor or min(3, len(self.broker_ids))
+            new = NewTopic(name, partitions, rf, config=conf)
+        futures = self.admin().create_topics([new], request_timeout=timeout)
         try:
             futures[name].result(timeout)
         except Exception as exc:
-            raise KafkaLabError(f"Could not create topic {name!r}: {exc}") from exc
+            raise KafkaLabError(reason=f"Could not create topic {name!r}: {exc}.",
+                                fix="read the broker's reason; a replication factor above the "
+                                "number of live brokers is the usual one.") from exc
         self.wait_until(lambda d: len(d.topic(name)) == partitions
                         and all(p.leader >= 0 for p in d.topic(name)),
                         what=f"topic {name} to have leaders", topics=[name], timeout=timeout)
@@ -297,10 +321,52 @@ class Cluster:
             raise KeyError(f"No ZooKeeper {node_id}; this cluster has {self.zookeeper_ids}")
         return Node(self, "zookeeper", node_id)
 
+    @property
+    def nodes(self) -> list[Node]:
+        """Every broker, then every ZooKeeper server (the order a clean shutdown wants)."""
+        return [*self.brokers, *(Node(self, "zookeeper", z) for z in self.zookeeper_ids)]
+
+    def start_brokers(self, ids: list[int], timeout: float = 60.0) -> None:
+        """Start these stopped or killed brokers at once (their JVMs boot in parallel) and
+        wait until the metadata lists them again."""
+        for b in ids:
+            self.broker(b)  # a clear KeyError for an unknown id
+        self._backend.start_many("broker", list(ids), timeout)
+        self.wait_until_brokers(contains=list(ids), timeout=timeout)
+
+    def heal(self, timeout: float = 60.0) -> None:
+        """Undo every fault: resume paused nodes, start stopped ones (ZooKeeper first), and
+        wait until every broker is back in the metadata."""
+        for kind, ids in (("zookeeper", self.zookeeper_ids), ("broker", self.broker_ids)):
+            for i in ids:
+                if self._backend.status(kind, i) == "paused":
+                    self._backend.resume(kind, i)
+            down = [i for i in ids if self._backend.status(kind, i) == "down"]
+            if down:
+                self._backend.start_many(kind, down, timeout)
+        self.wait_until_brokers(contains=self.broker_ids, timeout=timeout)
+
+    # ---- Kafka's own tools --------------------------------------------------------------
+    def run_tool(self, main_class: str, *args: str, timeout: float = 90.0, bootstrap: bool = True,
+                 check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run one of Kafka's Java tools (e.g. ``org.apache.kafka.tools.consumer.group.
+        ConsumerGroupCommand``) on the jars of this cluster's Kafka version, with
+        ``--bootstrap-server`` (unless ``bootstrap=False``) and ``--command-config`` holding the
+        cluster's security settings when it has any. Raises ToolError on a non-zero exit unless
+        ``check=False``."""
+        return tools.run_tool(self.version, main_class, list(args),
+                              self.bootstrap_servers if bootstrap else None,
+                              self._client_extra if bootstrap else None, timeout, check)
+
     # ---- resources and lifecycle ------------------------------------------------------------
     def memory_bytes(self) -> int:
         """Total resident memory of the cluster's processes (0 when not measurable)."""
         return self._backend.rss_bytes()
+
+    def state(self) -> dict:
+        """A JSON-able record of the cluster's nodes (what `kafka-lab up` saves to attach to
+        later)."""
+        return self._backend.state()
 
     def alive(self) -> bool:
         if self.closed:
@@ -311,17 +377,17 @@ class Cluster:
         except Exception:
             return False
 
-    def stop(self) -> None:
-        """Stop every node this process started; a cluster it only joined is left running."""
+    def stop(self, keep_files: bool = False) -> None:
+        """Stop every node this process started; a cluster it only joined is left running.
+        ``keep_files`` keeps the nodes' data and logs on disk (local backend)."""
         if self.closed:
             return
         self.closed = True
         self._admin = None
         if self.owned:
-            self._backend.close()
-        from . import api
-
-        api.forget(self)
+            self._backend.close(keep_files=keep_files)
+        if self._on_stop is not None:
+            self._on_stop(self)
 
     close = stop
 

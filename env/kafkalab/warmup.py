@@ -1,109 +1,33 @@
-"""One-time work cached per Kafka version: the formatted KRaft bootstrap and a CDS archive.
-
-- `kafka-storage format` costs a JVM start (about 1.5 s) per node; its output differs between
-  nodes only in meta.properties, which the local backend writes itself, so one format made by
-  Kafka's own StorageTool serves every node of every cluster.
-- A class-data-sharing archive of the classes a broker loads cuts each JVM's start by about a
-  third (measured: 4.1 s -> 2.7 s for one broker on 2 cores). It is made once, by starting a
-  broker with -XX:ArchiveClassesAtExit and stopping it cleanly; it is tied to one Java runtime.
-"""
+"""Make the class-data-sharing archive of a Kafka version: start one broker with
+``-XX:ArchiveClassesAtExit``, exercise it, stop it cleanly (about a third off every later JVM
+start; :mod:`kafkalab.backends.cache` says where the archive lives)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from . import config
-from .exceptions import BrokerStartError
-from .jars import cache_dir, ensure_jars
-from .java import find_java
-from .ports import free_port
+from .api import start_cluster
+from .backends.cache import cds_archive
+from .backends.plan import Mode
+from .clients import consume, produce
 
 
-def new_uuid() -> str:
-    """A Kafka Uuid in its base64 form (22 characters)."""
-    import base64
-    import uuid
-
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-
-
-def formatted_template(version: str) -> Path:
-    """The folder holding Kafka's bootstrap metadata checkpoint for ``version``."""
-    target = cache_dir() / "format" / f"kafka-{version}"
-    if target.is_dir() and any(target.iterdir()):
-        return target
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        port = free_port()
-        conf = config.write_properties(Path(tmp) / "server.properties", {
-            "process.roles": "broker,controller", "node.id": "1",
-            "controller.quorum.voters": f"1@127.0.0.1:{port}",
-            "listeners": f"PLAINTEXT://127.0.0.1:{free_port()},CONTROLLER://127.0.0.1:{port}",
-            "controller.listener.names": "CONTROLLER", "log.dirs": str(data)})
-        libs = ensure_jars(f"kafka-{version}")
-        out = subprocess.run([str(find_java()), "-Xmx128m", *config.JVM_FLAGS, "-cp",
-                              str(libs / "*"), "kafka.tools.StorageTool", "format", "-t",
-                              new_uuid(), "-c", str(conf)],
-                             capture_output=True, text=True, timeout=120)
-        if out.returncode != 0:
-            raise BrokerStartError("kafka-storage format", (out.stderr or out.stdout)[-500:])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent))
-        for f in (data / "__cluster_metadata-0").iterdir():
-            shutil.copyfile(f, staging / f.name)
-        try:
-            os.replace(staging, target)
-        except OSError:  # another process made it first
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
-def cds_archive(version: str) -> Path:
-    """Where the CDS archive for this Kafka version and this Java runtime lives."""
-    java = find_java()
-    key = hashlib.sha256(f"{java.resolve()}:{java.stat().st_mtime}".encode()).hexdigest()[:12]
-    return cache_dir() / "cds" / f"kafka-{version}-{key}.jsa"
-
-
-def cds_flags(version: str) -> list[str]:
-    if os.environ.get("KAFKA_LAB_NO_CDS"):
-        return []
-    archive = cds_archive(version)
-    return [f"-XX:SharedArchiveFile={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] \
-        if archive.exists() else []
-
-
-def make_cds_archive(version: str) -> Path | None:
-    """Start one broker with -XX:ArchiveClassesAtExit, exercise it, stop it cleanly."""
-    archive = cds_archive(version)
+def make_cds_archive(mode: Mode | str = Mode.KRAFT) -> Path | None:
+    """The archive for ``mode``'s Kafka version on this Java runtime, made if missing."""
+    mode = Mode.parse(mode)
+    archive = cds_archive(mode.version)
     if archive.exists():
         return archive
-    from .api import start_cluster
-    from .clients import consume, produce
-
     archive.parent.mkdir(parents=True, exist_ok=True)
     tmp = archive.with_suffix(f".{os.getpid()}.tmp")
-    mode = "kraft" if version.startswith("4") else "zookeeper"
-    flags = [f"-XX:ArchiveClassesAtExit={tmp}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
-    os.environ["KAFKA_LAB_NO_CDS"] = "1"
-    config.EXTRA_JVM_FLAGS[:] = flags
-    try:
-        with start_cluster(1, mode, "local", reuse=False) as cluster:
-            topic = cluster.create_topic(partitions=2)
-            produce(cluster.producer_config(), topic, [f"m{i}" for i in range(100)])
-            consume(cluster.client_config(), [topic], max_messages=100, timeout=20)
-            for node in cluster.brokers:
-                node.stop()
-            for node in ([cluster.zookeeper(i) for i in cluster.zookeeper_ids]):
-                node.stop()
-    finally:
-        config.EXTRA_JVM_FLAGS[:] = []
-        del os.environ["KAFKA_LAB_NO_CDS"]
+    flags = (f"-XX:ArchiveClassesAtExit={tmp}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+    with start_cluster(1, mode.value, "local", reuse=False, jvm_flags=flags) as cluster:
+        topic = cluster.create_topic(partitions=2)
+        produce(cluster.producer_config(), topic, [f"m{i}" for i in range(100)])
+        consume(cluster.client_config(), [topic], max_messages=100, timeout=20)
+        for node in cluster.nodes:
+            node.stop()
     if tmp.exists() and tmp.stat().st_size > 0:
         os.replace(tmp, archive)
         return archive

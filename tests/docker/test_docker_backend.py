@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,8 +15,8 @@ import pytest
 from kazoo.client import KazooClient
 
 from kafkalab import start_cluster
+from kafkalab.backends.docker import LABEL, LABEL_CLUSTER, docker_available
 from kafkalab.clients import consume, produce
-from kafkalab.docker import LABEL, LABEL_CLUSTER, docker_available
 from kafkalab.exceptions import BrokerStartError, DockerUnavailableError, KafkaLabError
 from kafkalab.lessons.zookeeper import controller_id
 
@@ -47,7 +48,7 @@ def test_docker_available_fails_fast_with_a_reason(monkeypatch) -> None:
 
 
 def test_a_missing_image_says_how_to_build_one(docker_image: str) -> None:
-    with pytest.raises(KafkaLabError, match="python -m kafkalab.docker_image build"):
+    with pytest.raises(KafkaLabError, match="python -m kafkalab.image build"):
         start_cluster(1, backend="docker", image="kafka-lab/absent:none", reuse=False)
 
 
@@ -61,7 +62,7 @@ def test_a_broker_that_cannot_start_shows_its_log_tail(docker_image: str) -> Non
 
 def test_round_trip_pause_resume_and_cleanup(docker_image: str) -> None:
     with start_cluster(1, backend="docker", image=docker_image, reuse=False) as c:
-        label = f"{LABEL_CLUSTER}={c._backend.prefix}"
+        label = f"{LABEL_CLUSTER}={c.state()['prefix']}"
         assert c.backend == "docker" and len(_containers(label)) == 1
         topic = c.create_topic(partitions=2)
         sent = produce(c.producer_config(), topic, [f"v{i}" for i in range(100)],
@@ -94,9 +95,13 @@ def test_acks_all_loses_nothing_when_the_leader_is_killed(dcluster3, leader_kill
 
 
 def test_kraft_controller_is_the_quorum_leader(dcluster3) -> None:
-    state = dcluster3._backend.quorum_state()
-    assert state is not None and state["leaderId"] in (1, 2, 3) and state["leaderEpoch"] >= 1
-    assert dcluster3.describe(topics=[]).controller == state["leaderId"]
+    # Kafka's own kafka-metadata-quorum tool names the leader; describe() reads the nodes'
+    # quorum-state files inside the containers: the two must agree.
+    out = dcluster3.run_tool("org.apache.kafka.tools.MetadataQuorumCommand", "describe",
+                             "--status").stdout
+    leader = int(re.search(r"LeaderId:\s+(\d+)", out).group(1))
+    assert leader in (1, 2, 3)
+    assert dcluster3.describe(topics=[]).controller == leader
 
 
 def test_paused_follower_leaves_the_isr_and_comes_back(dcluster3) -> None:
@@ -145,8 +150,9 @@ def _until(predicate, timeout: float) -> None:  # noqa: ANN001
 CHILD = textwrap.dedent("""
     import sys, time
     from kafkalab import start_cluster
+    from kafkalab.backends.docker.engine import SESSION  # the label value of this process
     c = start_cluster(1, backend="docker", image=sys.argv[1], reuse=False)
-    print(c._backend.nodes[0].container._container.labels[sys.argv[2]], flush=True)
+    print(SESSION, flush=True)
     time.sleep(600)
 """)
 

@@ -15,7 +15,7 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 from kafkalab import start_cluster
-from kafkalab.local import free_port
+from kafkalab.ports import free_port
 
 USER, SECRET = "shop-api-key", "shop-api-secret"
 JAAS = ("org.apache.kafka.common.security.plain.PlainLoginModule required "

@@ -174,8 +174,8 @@ def test_assignment_while_the_group_coordinator_is_down_resumes_at_committed_off
 
     from confluent_kafka import Consumer, TopicPartition
 
+    from kafkalab.backends.properties import COMMON
     from kafkalab.clients import committed_offsets
-    from kafkalab.config import COMMON
 
     def offsets_partition(group_id: str) -> int:  # Kafka: abs(groupId.hashCode()) % partitions
         h = 0

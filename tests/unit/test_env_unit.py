@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kafkalab import config, jars, java
+from kafkalab import jars, java
 from kafkalab.describe import ClusterDescription, PartitionState
 from kafkalab.exceptions import (
     ChecksumError,
@@ -139,16 +139,6 @@ def test_free_ports_avoid_the_ephemeral_range_and_collisions() -> None:
         s.listen()
         with pytest.raises(PortInUseError, match=str(s.getsockname()[1])):
             check_port_free(s.getsockname()[1])
-
-
-def test_single_broker_config_fits_one_broker(tmp_path: Path) -> None:
-    props = config.kraft_broker(1, 9092, 9093, "1@127.0.0.1:9093", tmp_path, brokers=1)
-    assert props["offsets.topic.replication.factor"] == "1"
-    assert props["transaction.state.log.min.isr"] == "1"
-    assert props["group.initial.rebalance.delay.ms"] == "0"
-    three = config.zk_broker(2, 9092, "127.0.0.1:2181", tmp_path, brokers=3)
-    assert three["offsets.topic.replication.factor"] == "3"
-    assert three["broker.id"] == "2"
 
 
 def test_description_renders_as_table_and_figure() -> None:

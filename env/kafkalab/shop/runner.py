@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from .. import procs
-from ..local import free_port
+from ..ports import free_port
 from .topics import create_topics, encode, topic
 
 KAFKA_SERVICES = ("orders", "inventory", "payments", "shipping", "notifications")

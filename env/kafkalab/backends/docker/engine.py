@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .exceptions import DockerUnavailableError
+from ...exceptions import DockerUnavailableError
 
 LABEL = "org.kafka-lab.session"
 LABEL_OWNER = "org.kafka-lab.owner"  # host:pid:process start time
@@ -22,13 +22,8 @@ DATA = HOME / "data"
 PORTS = {"client": 9092, "internal": 19092, "controller": 9093, "zk": 2181}
 
 
-def _tc_env() -> None:
-    """Testcontainers settings for an engine without registry access (set before its import)."""
-    os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
-    os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
-
-
-def _client(timeout: int = 60) -> Any:
+def engine_client(timeout: int = 60) -> Any:
+    """A docker SDK client for the engine DOCKER_HOST (or the default socket) names."""
     import docker
 
     return docker.from_env(timeout=timeout)
@@ -40,7 +35,7 @@ def docker_available() -> None:
         import docker
     except ImportError:
         raise DockerUnavailableError("the Python package 'docker' is not installed: "
-                                     "pip install docker testcontainers") from None
+                                     "pip install docker") from None
     host = os.environ.get("DOCKER_HOST", "")
     if not host and sys.platform != "win32" and not Path("/var/run/docker.sock").exists() \
             and not (Path.home() / ".docker" / "run" / "docker.sock").exists():
@@ -73,13 +68,16 @@ for n in client.networks.list(filters=flt):
 _watchdog: subprocess.Popen | None = None
 
 
-def _owner() -> str:
+def owner() -> str:
+    """This process, as the label that lets a later sweep tell whether it still lives."""
     import psutil
 
     return f"{socket.gethostname()}:{os.getpid()}:{psutil.Process().create_time():.0f}"
 
 
-def _ensure_watchdog() -> None:
+def ensure_watchdog() -> None:
+    """Start (once per process) the watchdog that removes this session's containers when
+    this process dies, however it dies."""
     global _watchdog
     if _watchdog is None or _watchdog.poll() is not None:
         _watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, SESSION],
@@ -101,7 +99,7 @@ def _owner_alive(owner: str) -> bool:
 
 def sweep_stale(client: Any | None = None) -> int:
     """Remove kafka-lab containers and networks whose owning process is gone; return count."""
-    client = client or _client()
+    client = client or engine_client()
     removed = 0
     for c in client.containers.list(all=True, filters={"label": LABEL}):
         if not _owner_alive(c.labels.get(LABEL_OWNER, "")):

@@ -1,6 +1,6 @@
 """Build a Kafka image with no registry: the locked Maven jars on a jlink'd Java, `FROM scratch`.
 
-    python -m kafkalab.docker_image build [--tag kafka-lab/kafka:local] [--force]
+    python -m kafkalab.image build [--tag kafka-lab/kafka:local] [--force]
 
 The image's root holds a Java runtime made by ``jlink`` from the host JDK's jmods, the glibc,
 libz and libstdc++ files ``ldd`` lists for it and for the native libraries inside the zstd,
@@ -15,35 +15,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._docker_build import BUILDER, build_image, build_key, java_home
-from ._docker_resolve import (
-    CDS_LABEL,
-    CDS_PATH,
-    DEFAULT_IMAGES,
-    ENV_IMAGE,
-    ENV_IMAGE_ZK,
-    KEY_LABEL,
-    LIBS_LABEL,
-    LOCAL_TAG,
-    VERSIONS,
-    image_exists,
-    image_layout,
-    kraft_template,
-    resolve_image,
-)
-from ._docker_rootfs import MODULES, NATIVE_JARS
-from .exceptions import KafkaLabError
+from ..backends.docker.images import LOCAL_TAG
+from ..exceptions import KafkaLabError
+from .build import build_image, java_home
 
-__all__ = [
-    "BUILDER", "CDS_LABEL", "CDS_PATH", "DEFAULT_IMAGES", "ENV_IMAGE", "ENV_IMAGE_ZK",
-    "KEY_LABEL", "LIBS_LABEL", "LOCAL_TAG", "MODULES", "NATIVE_JARS", "VERSIONS",
-    "build_image", "build_key", "image_exists", "image_layout", "java_home",
-    "kraft_template", "main", "resolve_image",
-]
+__all__ = ["LOCAL_TAG", "build_image", "java_home", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kafkalab.docker_image",
+    parser = argparse.ArgumentParser(prog="python -m kafkalab.image",
                                      description="Build the Kafka image locally, no registry.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build (or reuse) the image from the locked Maven jars")

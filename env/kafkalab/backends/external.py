@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from .exceptions import FaultInjectionUnavailableError, KafkaLabError
+from ..exceptions import FaultInjectionUnavailableError, KafkaLabError
+from ..jars import KAFKA_VERSION
+from .plan import Mode
 
 # Environment variable -> librdkafka setting, for managed services (SASL_SSL + API key/secret).
 SECURITY_ENV = {
@@ -22,13 +24,18 @@ def external_from_env() -> ExternalBackend | None:
 
 
 class ExternalBackend:
+    """A cluster the course did not start: clients only, no fault injection."""
+
     name = "external"
     detached = True
+    version = KAFKA_VERSION  # the Java tools run against it (Kafka's tools talk to older brokers)
+    mode = Mode.KRAFT
 
     def __init__(self, bootstrap_servers: str, security: dict[str, str] | None = None) -> None:
         if not bootstrap_servers:
-            raise KafkaLabError("An external cluster needs bootstrap servers (host:port,...). "
-                                "Fix: set KAFKA_BOOTSTRAP_SERVERS or pass bootstrap_servers=.")
+            raise KafkaLabError(reason="An external cluster needs bootstrap servers "
+                                "(host:port,...).",
+                                fix="set KAFKA_BOOTSTRAP_SERVERS or pass bootstrap_servers=.")
         self.bootstrap_servers = bootstrap_servers
         self.zookeeper_connect: str | None = os.environ.get("KAFKA_ZOOKEEPER_CONNECT") or None
         self.security = security if security is not None else {
@@ -57,8 +64,23 @@ class ExternalBackend:
     def restart(self, kind: str, node_id: int, timeout: float = 60.0) -> None:
         self._refuse(f"start {kind} {node_id}")
 
+    def start_many(self, kind: str, ids: list[int], timeout: float = 60.0) -> None:
+        self._refuse(f"start {kind}s {ids}")
+
     def running(self, kind: str, node_id: int) -> bool:
         return True
+
+    def status(self, kind: str, node_id: int) -> str:
+        return "running"
+
+    def pid(self, kind: str, node_id: int) -> int | None:
+        return None
+
+    def ports(self, kind: str, node_id: int) -> list[int]:
+        return []
+
+    def node_rss(self, kind: str, node_id: int) -> int:
+        return 0
 
     def quorum_state(self) -> dict | None:
         return None
@@ -71,3 +93,6 @@ class ExternalBackend:
 
     def close(self, keep_files: bool = False) -> None:
         pass
+
+    def state(self) -> dict:
+        return {"backend": "external", "bootstrap_servers": self.bootstrap_servers}

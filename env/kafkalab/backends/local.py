@@ -11,15 +11,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, procs
-from .exceptions import BrokerStartError, ClusterTimeoutError, PortInUseError
-from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, ensure_jars
-from .java import find_java
-from .ports import bindable, check_port_free, free_port, port_open
-from .warmup import cds_flags, formatted_template, new_uuid
+import psutil
 
-KAFKA_MAIN = "kafka.Kafka"
-ZK_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+from .. import procs
+from ..exceptions import BrokerStartError, ClusterTimeoutError, PortInUseError
+from ..jars import ensure_jars
+from ..java import find_java
+from ..ports import bindable, check_port_free, free_port, port_open
+from .base import find_node
+from .cache import cds_flags, formatted_template
+from .plan import ClusterSpec, HostLayout, Mode, NodeSpec, plan
 
 
 @dataclass
@@ -52,8 +53,6 @@ class Node:
         if self.pid is None:
             return False
         try:
-            import psutil
-
             p = psutil.Process(self.pid)
             return p.status() != psutil.STATUS_ZOMBIE
         except Exception:
@@ -61,81 +60,57 @@ class Node:
 
 
 class LocalBackend:
+    """Realises a plan's NodeSpecs as JVM processes, each in its own folder under ``workdir``."""
+
     name = "local"
 
-    def __init__(self, brokers: int = 1, mode: str = "kraft", zookeepers: int = 1,
-                 heap_mb: int = 256, broker_config: dict[str, str] | None = None,
-                 detached: bool = False, workdir: Path | None = None) -> None:
-        self.brokers, self.mode, self.zookeepers = brokers, mode, zookeepers
-        self.heap_mb, self.broker_config, self.detached = heap_mb, broker_config or {}, detached
-        self.version = KAFKA_VERSION if mode == "kraft" else KAFKA_ZK_VERSION
+    def __init__(self, spec: ClusterSpec, detached: bool = False,
+                 workdir: Path | None = None) -> None:
+        self.spec, self.detached = spec, detached
+        self.mode, self.version = spec.mode, spec.version
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="kafka-lab-"))
         self.nodes: list[Node] = []
         self.procs: dict[str, subprocess.Popen] = {}
         self.zookeeper_connect: str | None = None
+        self.fixed_ports: list[int] | None = None
+        self.security: dict[str, str] = {}
 
     # ---- building the cluster ------------------------------------------------------------
-    def _java_cmd(self, main: str, conf: Path, log_conf: Path, heap: int) -> list[str]:
+    def _java_cmd(self, node: NodeSpec, home: Path) -> list[str]:
         libs = ensure_jars(f"kafka-{self.version}")
-        log_flag = (f"-Dlog4j2.configurationFile={log_conf}" if self.version.startswith("4")
-                    else f"-Dlog4j.configuration={log_conf.as_uri()}")
-        extra = config.EXTRA_JVM_FLAGS if main == KAFKA_MAIN else []
-        return [str(find_java()), f"-Xms{min(64, heap)}m", f"-Xmx{heap}m", *config.JVM_FLAGS,
-                *cds_flags(self.version), *extra, log_flag, "-cp", str(libs / "*"), main,
-                str(conf)]
-
-    def _log_conf(self) -> Path:
-        if self.version.startswith("4"):
-            return config.write_properties_text(self.workdir / "log4j2.properties", config.LOG4J2)
-        return config.write_properties_text(self.workdir / "log4j.properties", config.LOG4J1)
+        own_cds = any(f.startswith(("-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile"))
+                      for f in node.jvm_flags)  # a caller's own archive flags replace ours
+        cds = [] if own_cds else cds_flags(self.version)  # ZooKeeper shares the JDK's classes
+        return [str(find_java()), *node.java_args(str(home), str(libs), cds)]
 
     def plan(self, ports: list[int] | None = None) -> None:
-        """Write every node's configuration; ``ports`` fixes the brokers' client ports."""
+        """Write every node's files; ``ports`` fixes the brokers' client ports."""
         self.fixed_ports = ports
         for p in ports or []:
             check_port_free(p)
-        ports = ports or [free_port() for _ in range(self.brokers)]
-        log_conf = self._log_conf()
-        if self.mode == "kraft":
-            cports = [free_port() for _ in range(self.brokers)]
-            voters = ",".join(f"{i + 1}@127.0.0.1:{c}" for i, c in enumerate(cports))
-            cluster_id = new_uuid()
+        n, z = self.spec.brokers, self.spec.zookeeper_count
+        kraft = self.mode is Mode.KRAFT
+        layout = HostLayout(
+            root=self.workdir.as_posix(),
+            broker_ports=list(ports) if ports else [free_port() for _ in range(n)],
+            controller_ports=[free_port() for _ in range(n)] if kraft else [],
+            zk_ports=[free_port() for _ in range(z)],
+            zk_peer_ports=[(free_port(), free_port()) for _ in range(z)] if z > 1 else [])
+        bootstrap = None
+        if kraft:
             template = formatted_template(self.version)
-            for i in range(self.brokers):
-                home = self.workdir / f"broker-{i + 1}"
-                data = home / "data"
-                (data / "__cluster_metadata-0").mkdir(parents=True)
-                for f in template.iterdir():
-                    shutil.copyfile(f, data / "__cluster_metadata-0" / f.name)
-                config.write_properties(data / "meta.properties", {
-                    "version": "1", "node.id": str(i + 1), "directory.id": new_uuid(),
-                    "cluster.id": cluster_id})
-                props = config.kraft_broker(i + 1, ports[i], cports[i], voters, data,
-                                            self.brokers, extra=self.broker_config)
-                conf = config.write_properties(home / "server.properties", props)
-                cmd = self._java_cmd(KAFKA_MAIN, conf, log_conf, self.heap_mb)
-                self.nodes.append(Node("broker", i + 1, ports[i], home, cmd,
-                                       extra_ports=[cports[i]]))
-            return
-        zk_ports = [free_port() for _ in range(self.zookeepers)]
-        peers = [(i + 1, free_port(), free_port()) for i in range(self.zookeepers)]
-        for i in range(self.zookeepers):
-            home = self.workdir / f"zookeeper-{i + 1}"
-            (home / "data").mkdir(parents=True)
-            props = config.zookeeper(i + 1, zk_ports[i], home / "data", peers)
-            conf = config.write_properties(home / "zoo.cfg", props)
-            cmd = self._java_cmd(ZK_MAIN, conf, log_conf, 128)
-            self.nodes.append(Node("zookeeper", i + 1, zk_ports[i], home, cmd,
-                                   extra_ports=list(peers[i][1:])))
-        self.zookeeper_connect = ",".join(f"127.0.0.1:{p}" for p in zk_ports)
-        for i in range(self.brokers):
-            home = self.workdir / f"broker-{i + 1}"
-            (home / "data").mkdir(parents=True)
-            props = config.zk_broker(i + 1, ports[i], self.zookeeper_connect, home / "data",
-                                     self.brokers, extra=self.broker_config)
-            conf = config.write_properties(home / "server.properties", props)
-            self.nodes.append(Node("broker", i + 1, ports[i], home,
-                                   self._java_cmd(KAFKA_MAIN, conf, log_conf, self.heap_mb)))
+            bootstrap = {f.name: f.read_bytes() for f in template.iterdir() if f.is_file()}
+        for spec in plan(self.spec, layout, bootstrap):
+            home = self.workdir / spec.name
+            for rel, data in spec.files.items():
+                (home / rel).parent.mkdir(parents=True, exist_ok=True)
+                (home / rel).write_bytes(data)
+            (home / "data").mkdir(parents=True, exist_ok=True)
+            self.nodes.append(Node(spec.kind, spec.node_id, spec.port, home,
+                                   self._java_cmd(spec, home),
+                                   extra_ports=spec.listen_ports[1:]))
+        if z:
+            self.zookeeper_connect = layout.zookeeper_connect()
 
     @property
     def bootstrap_servers(self) -> str:
@@ -159,14 +134,17 @@ class LocalBackend:
     def _start(self, timeout: float) -> None:
         # All quorum members start at once; brokers in ZooKeeper mode wait for ZooKeeper.
         zks = [n for n in self.nodes if n.kind == "zookeeper"]
-        for n in zks:
-            self._spawn(n)
         if zks:
-            self._wait_ports(zks, timeout)
-        brokers = [n for n in self.nodes if n.kind == "broker"]
-        for n in brokers:
-            self._spawn(n)
-        self._wait_ports(brokers, timeout)
+            self.start_nodes(zks, timeout)
+        self.start_nodes([n for n in self.nodes if n.kind == "broker"], timeout)
+
+    def start_nodes(self, nodes: list[Node], timeout: float) -> None:
+        """Start these nodes at once (their JVMs boot in parallel) and wait until each
+        listens; nodes already running are left alone."""
+        for n in nodes:
+            if not n.alive():
+                self._spawn(n)
+        self._wait_ports(nodes, timeout)
 
     def _spawn(self, node: Node) -> None:
         proc = procs.spawn(node.cmd, node.log, node.home, detached=self.detached)
@@ -202,11 +180,7 @@ class LocalBackend:
 
     # ---- faults ---------------------------------------------------------------------------
     def node(self, kind: str, node_id: int) -> Node:
-        for n in self.nodes:
-            if n.kind == kind and n.node_id == node_id:
-                return n
-        ids = [n.node_id for n in self.nodes if n.kind == kind]
-        raise KeyError(f"No {kind} with id {node_id}; this cluster has {kind}s {ids}")
+        return find_node(self.nodes, kind, node_id)
 
     def kill(self, kind: str, node_id: int) -> None:
         n = self.node(kind, node_id)
@@ -252,11 +226,32 @@ class LocalBackend:
             procs.resume(n.pid)
 
     def restart(self, kind: str, node_id: int, timeout: float = 60.0) -> None:
+        self.start_nodes([self.node(kind, node_id)], timeout)
+
+    def start_many(self, kind: str, ids: list[int], timeout: float = 60.0) -> None:
+        self.start_nodes([self.node(kind, i) for i in ids], timeout)
+
+    def status(self, kind: str, node_id: int) -> str:
+        """"running", "paused" (SIGSTOP) or "down"."""
         n = self.node(kind, node_id)
-        if n.alive():
-            return
-        self._spawn(n)
-        self._wait_ports([n], timeout)
+        if not n.alive() or n.pid is None:
+            return "down"
+        try:
+            stopped = psutil.Process(n.pid).status() == psutil.STATUS_STOPPED
+        except psutil.Error:
+            return "down"
+        return "paused" if stopped else "running"
+
+    def pid(self, kind: str, node_id: int) -> int | None:
+        return self.node(kind, node_id).pid
+
+    def ports(self, kind: str, node_id: int) -> list[int]:
+        n = self.node(kind, node_id)
+        return [n.port, *n.extra_ports]
+
+    def node_rss(self, kind: str, node_id: int) -> int:
+        pid = self.node(kind, node_id).pid
+        return procs.rss_bytes(pid) if pid is not None else 0
 
     def running(self, kind: str, node_id: int) -> bool:
         return self.node(kind, node_id).alive()
@@ -295,19 +290,20 @@ class LocalBackend:
 
     # ---- a cluster that outlives its process (the `up` CLI) --------------------------------
     def state(self) -> dict:
-        return {"backend": "local", "mode": self.mode, "brokers": self.brokers,
-                "zookeepers": self.zookeepers, "version": self.version,
+        return {"backend": "local", "mode": self.mode.value, "brokers": self.spec.brokers,
+                "zookeepers": self.spec.zookeepers, "version": self.version,
                 "workdir": str(self.workdir), "bootstrap_servers": self.bootstrap_servers,
                 "zookeeper_connect": self.zookeeper_connect,
                 "nodes": [{"kind": n.kind, "id": n.node_id, "port": n.port, "pid": n.pid,
-                           "home": str(n.home), "cmd": n.cmd} for n in self.nodes]}
+                           "home": str(n.home), "cmd": n.cmd, "extra_ports": n.extra_ports}
+                          for n in self.nodes]}
 
     @classmethod
     def attach(cls, state: dict) -> LocalBackend:
-        self = cls(state["brokers"], state["mode"], state["zookeepers"], detached=True,
-                   workdir=Path(state["workdir"]))
+        spec = ClusterSpec(state["brokers"], Mode.parse(state["mode"]), state["zookeepers"])
+        self = cls(spec, detached=True, workdir=Path(state["workdir"]))
         self.zookeeper_connect = state.get("zookeeper_connect")
-        self.nodes = [Node(d["kind"], d["id"], d["port"], Path(d["home"]), d["cmd"], d["pid"])
-                      for d in state["nodes"]]
+        self.nodes = [Node(d["kind"], d["id"], d["port"], Path(d["home"]), d["cmd"], d["pid"],
+                           d.get("extra_ports", [])) for d in state["nodes"]]
         return self
 

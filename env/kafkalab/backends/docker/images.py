@@ -8,14 +8,16 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from . import config
-from .exceptions import BrokerStartError, KafkaLabError
-from .jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir
-from .warmup import new_uuid
+from ...exceptions import BrokerStartError, KafkaLabError
+from ...jars import KAFKA_VERSION, KAFKA_ZK_VERSION, cache_dir
+from ..cache import formatted_template, new_uuid
+from ..plan import Mode
+from ..properties import JVM_FLAGS
+from .engine import LABEL, LABEL_OWNER, SESSION, owner
 
 LOCAL_TAG = "kafka-lab/kafka:local"
-DEFAULT_IMAGES = {"kraft": f"apache/kafka:{KAFKA_VERSION}",
-                  "zookeeper": f"apache/kafka:{KAFKA_ZK_VERSION}"}  # bundles ZooKeeper 3.8.4
+DEFAULT_IMAGES = {Mode.KRAFT: f"apache/kafka:{KAFKA_VERSION}",
+                  Mode.ZOOKEEPER: f"apache/kafka:{KAFKA_ZK_VERSION}"}  # bundles ZooKeeper 3.8.4
 ENV_IMAGE, ENV_IMAGE_ZK = "KAFKA_LAB_DOCKER_IMAGE", "KAFKA_LAB_DOCKER_IMAGE_ZOOKEEPER"
 VERSIONS = (KAFKA_VERSION, KAFKA_ZK_VERSION)
 LIBS_LABEL = "org.kafka-lab.libs"  # where the jars are: a template with {version}
@@ -24,23 +26,14 @@ CDS_LABEL = "org.kafka-lab.cds"  # a class-data-sharing archive per version: {ve
 CDS_PATH = "/opt/cds/kafka-{version}.jsa"
 
 
-def image_exists(tag: str = LOCAL_TAG) -> bool:
-    import docker
-
-    try:
-        docker.from_env(timeout=10).images.get(tag)
-        return True
-    except docker.errors.ImageNotFound:
-        return False
-
-
-def resolve_image(mode: str, image: str | None = None, client: Any | None = None) -> str:
+def resolve_image(mode: Mode | str, image: str | None = None, client: Any | None = None) -> str:
     """The image to run: ``image``, else the env vars, else the official one (or the local build
     when the official image is absent and cannot be pulled)."""
     import docker
 
+    mode = Mode.parse(mode)
     client = client or docker.from_env(timeout=60)
-    chosen = image or (os.environ.get(ENV_IMAGE_ZK) if mode == "zookeeper" else None) \
+    chosen = image or (os.environ.get(ENV_IMAGE_ZK) if mode is Mode.ZOOKEEPER else None) \
         or os.environ.get(ENV_IMAGE)
     candidates = [chosen] if chosen else [DEFAULT_IMAGES[mode], LOCAL_TAG]
     errors = []
@@ -59,7 +52,7 @@ def resolve_image(mode: str, image: str | None = None, client: Any | None = None
             errors.append(f"{cand}: {exc.explanation or exc}"[:200])
     raise KafkaLabError(
         f"No Kafka image is available ({'; '.join(errors)}). Fix: build one from the course's "
-        f"own jars with no registry, `python -m kafkalab.docker_image build`, then pass "
+        f"own jars with no registry, `python -m kafkalab.image build`, then pass "
         f"image='{LOCAL_TAG}' (or set {ENV_IMAGE}); or pull {candidates[0]} where a registry is "
         "reachable.")
 
@@ -75,8 +68,6 @@ def image_layout(client: Any, image: str, version: str) -> tuple[str, str | None
 def kraft_template(version: str, image: str, libs: str, client: Any) -> dict[str, bytes]:
     """The formatted metadata checkpoint: the local backend's cached one (made with the host's
     Java), or, without a host Java, made once by StorageTool inside the image and cached."""
-    from .warmup import formatted_template
-
     try:
         folder = formatted_template(version)
     except KafkaLabError:
@@ -87,15 +78,13 @@ def kraft_template(version: str, image: str, libs: str, client: Any) -> dict[str
 
 
 def _format_in_container(target: Path, version: str, image: str, libs: str, client: Any) -> None:
-    from ._docker_engine import LABEL, LABEL_OWNER, SESSION, _owner
-
     conf = ("process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:"
             "9093\nlisteners=PLAINTEXT://:9092,CONTROLLER://:9093\ncontroller.listener.names="
             "CONTROLLER\nlog.dirs=/tmp/fmt\n")
-    script = ["-Xmx128m", *config.JVM_FLAGS, "-cp", f"{libs}/*", "kafka.tools.StorageTool",
+    script = ["-Xmx128m", *JVM_FLAGS, "-cp", f"{libs}/*", "kafka.tools.StorageTool",
               "format", "-t", new_uuid(), "-c", "/tmp/fmt.properties"]
     c = client.containers.create(image, script, entrypoint=["java"], user="0",
-                                 labels={LABEL: SESSION, LABEL_OWNER: _owner()})
+                                 labels={LABEL: SESSION, LABEL_OWNER: owner()})
     try:
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:

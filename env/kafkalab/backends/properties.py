@@ -1,14 +1,12 @@
-"""Server configuration files for Kafka (KRaft and ZooKeeper mode) and ZooKeeper, tuned small."""
+"""Server properties for Kafka (KRaft and ZooKeeper mode) and ZooKeeper, tuned for small machines,
+and the JVM flags and log configurations every node shares."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 JVM_FLAGS = [
     "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
     "-Xss512k", "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
 ]
-EXTRA_JVM_FLAGS: list[str] = []  # set only while a CDS archive is being made
 
 # Small-machine broker settings shared by both modes. The shorter timeouts make failures
 # visible in seconds (a dead broker leaves the ISR after replica.lag.time.max.ms).
@@ -50,11 +48,6 @@ log4j.logger.state.change.logger=WARN
 """
 
 
-def write_properties(path: Path, props: dict[str, str]) -> Path:
-    path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
-    return path
-
-
 def replication_defaults(brokers: int) -> dict[str, str]:
     rf, isr = str(min(3, brokers)), str(min(2, brokers))
     return {
@@ -65,19 +58,16 @@ def replication_defaults(brokers: int) -> dict[str, str]:
     }
 
 
-def kraft_broker(node_id: int, port: int, controller_port: int, voters: str, data: Path,
-                 brokers: int, host: str = "127.0.0.1", advertised: str | None = None,
-                 extra: dict[str, str] | None = None) -> dict[str, str]:
+def kraft_broker(node_id: int, voters: str, data: str, brokers: int,
+                 listeners: dict[str, str]) -> dict[str, str]:
+    """A combined broker+controller node; ``listeners`` (listeners, advertised listeners, the
+    protocol map, the inter-broker listener) and any overrides come last and win."""
     props = {
         "process.roles": "broker,controller",
         "node.id": str(node_id),
         "controller.quorum.voters": voters,
-        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{advertised or f'127.0.0.1:{port}'}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "log.dirs": str(data),
+        "log.dirs": data,
         "broker.session.timeout.ms": "2000",
         "broker.heartbeat.interval.ms": "500",
         "share.coordinator.state.topic.replication.factor": str(min(3, brokers)),
@@ -85,47 +75,34 @@ def kraft_broker(node_id: int, port: int, controller_port: int, voters: str, dat
         **COMMON,
         **replication_defaults(brokers),
     }
-    return {**props, **(extra or {})}
+    return {**props, **listeners}
 
 
-def zk_broker(broker_id: int, port: int, zk_connect: str, data: Path, brokers: int,
-              host: str = "127.0.0.1", advertised: str | None = None,
-              extra: dict[str, str] | None = None) -> dict[str, str]:
+def zk_broker(broker_id: int, zk_connect: str, data: str, brokers: int,
+              listeners: dict[str, str]) -> dict[str, str]:
+    """A broker in ZooKeeper mode; ``listeners`` and any overrides come last and win."""
     props = {
         "broker.id": str(broker_id),
         "zookeeper.connect": zk_connect,
         "zookeeper.session.timeout.ms": "6000",
-        "listeners": f"PLAINTEXT://{host}:{port}",
-        "advertised.listeners": f"PLAINTEXT://{advertised or f'127.0.0.1:{port}'}",
-        "log.dirs": str(data),
+        "log.dirs": data,
         "controlled.shutdown.enable": "true",
         **COMMON,
         **replication_defaults(brokers),
     }
-    return {**props, **(extra or {})}
+    return {**props, **listeners}
 
 
-def zookeeper(node_id: int, client_port: int, data: Path, peers: list[tuple[int, int, int]],
-              host: str = "127.0.0.1") -> dict[str, str]:
-    """zoo.cfg for one node; ``peers`` is [(id, quorum_port, election_port)] for an ensemble."""
-    props = {
+def zookeeper(client_port: int, data: str, host: str = "127.0.0.1") -> dict[str, str]:
+    """zoo.cfg for one node (an ensemble's ``server.N`` lines and ``myid`` come from the plan)."""
+    return {
         "tickTime": "500",
         "initLimit": "20",
         "syncLimit": "10",
-        "dataDir": str(data),
+        "dataDir": data,
         "clientPort": str(client_port),
         "clientPortAddress": host,
         "admin.enableServer": "false",
         "4lw.commands.whitelist": "*",
         "maxClientCnxns": "0",
     }
-    if len(peers) > 1:
-        for pid, qport, eport in peers:
-            props[f"server.{pid}"] = f"127.0.0.1:{qport}:{eport}"
-        (data / "myid").write_text(str(node_id))
-    return props
-
-
-def write_properties_text(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path

@@ -11,19 +11,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from ._docker_cds import _cds_archives
-from ._docker_resolve import CDS_LABEL, CDS_PATH, KEY_LABEL, LIBS_LABEL, LOCAL_TAG, VERSIONS
-from ._docker_rootfs import (
-    _add_bytes,
-    _add_dir,
-    _jlink,
-    _native_libs,
-    _static_busybox,
-    _write_root,
+from ..backends.docker.images import CDS_LABEL, CDS_PATH, KEY_LABEL, LIBS_LABEL, LOCAL_TAG, VERSIONS
+from ..exceptions import KafkaLabError
+from ..jars import ensure_jars, load_lock
+from ..java import find_java, java_version
+from .cds import cds_archives
+from .rootfs import (
+    add_bytes,
+    add_dir,
+    jlink,
+    native_libs,
+    static_busybox,
+    write_root,
 )
-from .exceptions import KafkaLabError
-from .jars import ensure_jars, load_lock
-from .java import find_java, java_version
 
 BUILDER = "2"  # bump when the layout below changes
 
@@ -79,7 +79,7 @@ def build_image(tag: str = LOCAL_TAG, force: bool = False, quiet: bool = False,
     Kafka version writes in the image (two short cluster runs; faster JVM starts after)."""
     import docker
 
-    from ._docker_engine import docker_available
+    from ..backends.docker.engine import docker_available
 
     docker_available()
     home = java_home()
@@ -97,8 +97,8 @@ def build_image(tag: str = LOCAL_TAG, force: bool = False, quiet: bool = False,
         previous = None
     t0 = time.monotonic()
     libs = {v: ensure_jars(f"kafka-{v}", quiet=quiet) for v in VERSIONS}
-    runtime = _jlink(home, key)
-    busybox = _static_busybox()
+    runtime = jlink(home, key)
+    busybox = static_busybox()
     if busybox is None and not quiet:
         print("No static busybox found (apt-get install busybox-static): the image has no shell.",
               file=sys.stderr)
@@ -106,20 +106,20 @@ def build_image(tag: str = LOCAL_TAG, force: bool = False, quiet: bool = False,
     changes = ["ENV JAVA_HOME=/opt/java", "ENV PATH=/opt/java/bin:/bin", "WORKDIR /kafka-lab",
                f"LABEL {LIBS_LABEL}=/opt/kafka-{{version}}/libs", 'CMD ["java", "-version"]']
     with tempfile.TemporaryDirectory() as tmp:
-        natives = _native_libs(runtime, list(libs.values()), Path(tmp) / "so")
+        natives = native_libs(runtime, list(libs.values()), Path(tmp) / "so")
         archive = Path(tmp) / "root.tar"
         with tarfile.open(archive, "w") as tar:
-            _write_root(tar, runtime, libs, natives, busybox)
+            write_root(tar, runtime, libs, natives, busybox)
         client.api.import_image_from_file(str(archive), repository=repo, tag=version,
                                           changes=changes)
         first = client.images.get(tag).id
         # Second pass: the same root plus class-data-sharing archives that brokers made in it.
-        archives = _cds_archives(tag, quiet) if cds else {}
+        archives = cds_archives(tag, quiet) if cds else {}
         with tarfile.open(archive, "a") as tar:
             if archives:
-                _add_dir(tar, "opt/cds")
+                add_dir(tar, "opt/cds")
             for v, data in archives.items():
-                _add_bytes(tar, CDS_PATH.format(version=v).lstrip("/"), data)
+                add_bytes(tar, CDS_PATH.format(version=v).lstrip("/"), data)
         extra = [f"LABEL {CDS_LABEL}={CDS_PATH}"] if len(archives) == len(VERSIONS) else []
         client.api.import_image_from_file(str(archive), repository=repo, tag=version,
                                           changes=[*changes, *extra, f"LABEL {KEY_LABEL}={key}"])

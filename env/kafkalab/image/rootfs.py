@@ -14,8 +14,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from .exceptions import KafkaLabError
-from .jars import cache_dir
+from ..exceptions import KafkaLabError
+from ..jars import cache_dir
 
 MODULES = [
     "java.base", "java.compiler", "java.datatransfer", "java.desktop", "java.instrument",
@@ -29,7 +29,7 @@ NATIVE_JARS = re.compile(r"^(snappy-java|zstd-jni|lz4-java)-.*\.jar$")
 
 
 
-def _jlink(home: Path, key: str) -> Path:
+def jlink(home: Path, key: str) -> Path:
     target = cache_dir() / "docker" / f"runtime-{key}"
     if (target / "bin" / "java").exists():
         return target
@@ -52,7 +52,7 @@ def _jlink(home: Path, key: str) -> Path:
     return target
 
 
-def _native_libs(runtime: Path, libs: list[Path], scratch: Path) -> list[Path]:
+def native_libs(runtime: Path, libs: list[Path], scratch: Path) -> list[Path]:
     """The shared objects (absolute host paths, as ldd names them) the runtime needs."""
     objects = [p for p in runtime.rglob("*.so") if p.is_file()] + [runtime / "bin" / "java"]
     for folder in libs:
@@ -81,7 +81,7 @@ def _native_libs(runtime: Path, libs: list[Path], scratch: Path) -> list[Path]:
     return sorted(found)
 
 
-def _static_busybox() -> Path | None:
+def static_busybox() -> Path | None:
     for cand in (shutil.which("busybox"), "/bin/busybox", "/usr/bin/busybox"):
         if cand and Path(cand).exists():
             out = subprocess.run(["ldd", cand], capture_output=True, text=True)
@@ -90,30 +90,30 @@ def _static_busybox() -> Path | None:
     return None
 
 
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
+def add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = len(data), mode, int(time.time())
     tar.addfile(info, io.BytesIO(data))
 
 
-def _add_dir(tar: tarfile.TarFile, name: str, mode: int = 0o755) -> None:
+def add_dir(tar: tarfile.TarFile, name: str, mode: int = 0o755) -> None:
     info = tarfile.TarInfo(name)
     info.type, info.mode, info.mtime = tarfile.DIRTYPE, mode, int(time.time())
     tar.addfile(info)
 
 
-def _write_root(tar: tarfile.TarFile, runtime: Path, libs: dict[str, Path],
+def write_root(tar: tarfile.TarFile, runtime: Path, libs: dict[str, Path],
                 natives: list[Path], busybox: Path | None) -> None:
     for d, mode in (("tmp", 0o1777), ("kafka-lab", 0o777), ("etc", 0o755), ("bin", 0o755),
                     ("opt", 0o755), ("lib64", 0o755), ("root", 0o700)):
-        _add_dir(tar, d, mode)
-    _add_bytes(tar, "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
-    _add_bytes(tar, "etc/group", b"root:x:0:\n")
-    _add_bytes(tar, "etc/nsswitch.conf", b"passwd: files\ngroup: files\nhosts: files dns\n")
+        add_dir(tar, d, mode)
+    add_bytes(tar, "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+    add_bytes(tar, "etc/group", b"root:x:0:\n")
+    add_bytes(tar, "etc/nsswitch.conf", b"passwd: files\ngroup: files\nhosts: files dns\n")
     tar.add(str(runtime), arcname="opt/java")
     for version, folder in libs.items():
-        _add_dir(tar, f"opt/kafka-{version}")
-        _add_dir(tar, f"opt/kafka-{version}/libs")
+        add_dir(tar, f"opt/kafka-{version}")
+        add_dir(tar, f"opt/kafka-{version}/libs")
         for jar in sorted(folder.glob("*.jar")):
             tar.add(str(jar), arcname=f"opt/kafka-{version}/libs/{jar.name}")
     seen: set[str] = set()
@@ -124,7 +124,7 @@ def _write_root(tar: tarfile.TarFile, runtime: Path, libs: dict[str, Path],
             d = "/".join(parts[:i])
             if d not in seen and d not in ("tmp", "etc", "bin", "opt", "lib64"):
                 seen.add(d)
-                _add_dir(tar, d)
+                add_dir(tar, d)
         info = tar.gettarinfo(str(lib.resolve()), arcname=arc)
         with open(lib.resolve(), "rb") as f:
             tar.addfile(info, f)
