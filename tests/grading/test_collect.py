@@ -69,3 +69,57 @@ def test_sanitize_restores_structure() -> None:
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in fixed.cells]
     assert ids == ["a", "t1", "t2", None]
     assert fixed.cells[0].metadata["nbgrader"]["locked"] is True
+
+
+def test_every_student_folder_gets_a_row(tmp_path: Path) -> None:
+    _nb(tmp_path / "submitted" / "ann" / "00_welcome" / "00_welcome.ipynb")
+    (tmp_path / "submitted" / "bob" / "00_welcome").mkdir(parents=True)  # nothing in it
+    (tmp_path / "submitted" / "cid").mkdir()  # not even the assignment folder
+    _nb(tmp_path / "submitted" / "dee" / "00_welcome" / "a.ipynb")
+    _nb(tmp_path / "submitted" / "dee" / "00_welcome" / "b.ipynb")
+    bad = tmp_path / "submitted" / "eve" / "00_welcome" / "00_welcome.ipynb"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("{ not json")
+    subs = {s.student: s for s in collect(tmp_path, KNOWN, "00_welcome")}
+    assert subs["ann"].problem == ""
+    assert (subs["bob"].outcome, subs["bob"].problem) == ("missing", "no notebook submitted")
+    assert subs["cid"].outcome == "missing"
+    assert subs["dee"].outcome == "ambiguous" and "a.ipynb, b.ipynb" in subs["dee"].problem
+    assert subs["eve"].outcome == "unreadable"
+
+
+def test_grade_result_round_trip(tmp_path: Path) -> None:
+    from kafkalab.grading.result import GradeResult, Outcome
+
+    res = GradeResult("ann", "00_welcome", 3.0, 5.0, Outcome.TIMEOUT, "slow", 1.5, "bwrap")
+    res.write(tmp_path / "r.json")
+    assert GradeResult.read(tmp_path / "r.json") == res
+
+
+def test_bwrap_command_hides_the_grading_folders(tmp_path: Path) -> None:
+    from kafkalab.grading.sandbox import SandboxKind, SandboxSpec
+
+    out, subs, scratch = tmp_path / "out", tmp_path / "subs", tmp_path / "scratch"
+    for d in (out, subs, scratch, out / "source"):
+        d.mkdir(parents=True)
+    spec = SandboxSpec(SandboxKind.BWRAP, scratch, [out, subs, out / "source"])
+    argv = spec.wrap(["python", "-m", "ipykernel_launcher"])
+    joined = " ".join(argv)
+    for hidden in (out, subs):
+        assert f"--tmpfs {hidden} --remount-ro {hidden}" in joined
+    assert f"--tmpfs {out / 'source'}" not in joined  # hidden with out
+    assert f"--bind {scratch} {scratch}" in joined
+    for flag in ("--unshare-all", "--unshare-user", "--die-with-parent"):
+        assert flag in argv
+    assert "--share-net" not in argv
+    assert argv[-3:] == ["python", "-m", "ipykernel_launcher"]
+    none = SandboxSpec(SandboxKind.NONE, scratch)
+    assert none.wrap(["x"]) == ["x"]
+
+
+def test_docker_sandbox_says_it_is_not_available() -> None:
+    from kafkalab.grading.sandbox import choose
+
+    with pytest.raises(KafkaLabError, match="not available yet"):
+        choose("docker")
+    assert choose("none")[0].value == "none"

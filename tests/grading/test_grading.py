@@ -1,9 +1,13 @@
 """The instructor's grading command, end to end, on sample submissions built from the release.
 
-One grading run (nbgrader layout) covers: perfect, partly right, blank, and hostile submissions
-(endless loop, kernel crash, edited/deleted/renamed tests, broker flood, deleted topics, killed
-brokers), each with its exact expected score, graded side by side in parallel with the others.
-A second run (plain folder) covers the whole-submission time limit and resuming."""
+One grading run (nbgrader layout, --jobs 4, --sandbox bwrap) covers: perfect, partly right,
+blank, and hostile submissions (endless loop, kernel crash, edited/deleted/renamed tests, broker
+flood, deleted topics, killed brokers, and the hostile class of hostile.py: gradebook overwrite,
+killing every Kafka JVM, reading the solutions, writing outside, reaching a neighbour's broker,
+fork bomb, detached process, input transformer, swallowed exceptions, rebound builtins, 3 GiB,
+os._exit, segfault, a loop deaf to interrupts, a missing notebook), each with its exact
+expected score, graded side by side with correct control copies. A second run (plain folder)
+covers the whole-submission time limit and resuming."""
 
 from __future__ import annotations
 
@@ -24,11 +28,31 @@ from kafkalab.course.bench import solved_copy
 from kafkalab.course.paths import CoursePaths, find_root
 
 sys.path.insert(0, str(Path(__file__).parent))
+import hostile  # noqa: E402
 import samples  # noqa: E402
 
 ROOT = find_root(Path(__file__))
 SAMPLES = samples.build(ROOT)
 CELL_TIMEOUT = 20
+EXPECTED = {**{k: score for k, (_, score) in SAMPLES.items()},
+            **{k: bwrap for k, (bwrap, _) in hostile.EXPECTED.items()}}
+
+
+def _ours() -> list[psutil.Process]:
+    """Processes of a hostile grading run (their environment holds HOSTILE)."""
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            if "HOSTILE" in p.environ() or hostile.SLEEP in (p.info["cmdline"] or []):
+                found.append(p)
+        except (psutil.Error, OSError):
+            pass
+    return found
+
+
+def _cgroups() -> set[str]:
+    return {str(p) for base in ("memory", "pids") for p in
+            Path("/sys/fs/cgroup", base, "kafka-lab").glob("*") if p.is_dir()}
 
 
 def grade(subs: Path, out: Path, *extra: str, timeout: float = 1500) -> subprocess.CompletedProcess:
@@ -43,23 +67,94 @@ def rows(out: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from kafkalab.grading.sandbox import bwrap_works
+
+    assert bwrap_works() is None, f"the grading tier needs bwrap: {bwrap_works()}"
     base = tmp_path_factory.mktemp("grading")
-    subs = samples.write_nbgrader_layout(base, {k: nb for k, (nb, _) in SAMPLES.items()})
+    samples.write_nbgrader_layout(base, {k: nb for k, (nb, _) in SAMPLES.items()})
+    subs = hostile.write(base)
     out = base / "out"
-    proc = grade(subs, out, "--jobs", "3", "--submission-timeout", "600")
+    targets = {"out": str(out), "subs": str(subs), "root": str(ROOT), "tag": base.name}
+    before = {p.pid for p in _ours()}
+    cgroups = _cgroups()
+    scratch = {p for p in Path("/tmp").glob("klsb-*") if p.is_dir()}
+    env = {**os.environ, "HOSTILE": json.dumps(targets)}
+    cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs), "--out", str(out), "--quiet",
+           "--timeout", str(CELL_TIMEOUT), "--jobs", "4", "--sandbox", "bwrap",
+           "--submission-timeout", "600"]
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1500, env=env)
+    seconds = time.monotonic() - t0
+    time.sleep(1)
+    left = [(p.pid, p.info.get("cmdline")) for p in _ours() if p.pid not in before]
+    written = [p for p in (subs, ROOT / "solutions", ROOT, Path("/root"))
+               if (p / f"pwned-{base.name}").exists()]
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+    return {"out": out, "left": left, "written": written, "seconds": seconds,
+            "new_cgroups": _cgroups() - cgroups, "stderr": proc.stderr,
+            "new_scratch": {p for p in Path("/tmp").glob("klsb-*") if p.is_dir()} - scratch}
 
 
-@pytest.mark.parametrize("student", sorted(SAMPLES))
+@pytest.fixture(scope="module")
+def graded(run: dict) -> Path:
+    return run["out"]
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_exact_score(graded: Path, student: str) -> None:
     row = rows(graded)[student]
-    expected = SAMPLES[student][1]
+    expected = EXPECTED[student]
     assert row["status"] == "graded", row
+    assert row["sandbox"] == "bwrap"
     assert float(row["max_score"]) == 5
     assert float(row["score"]) == expected, f"{student}: {row['score']} != {expected}: " \
                                             f"{row['reason']}"
+
+
+def test_missing_notebook_has_its_row(graded: Path) -> None:
+    row = rows(graded)["no_notebook"]
+    assert (row["status"], float(row["score"]), row["reason"]) == \
+        ("missing", 0, "no notebook submitted")
+
+
+def test_gradebook_intact(graded: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(graded / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_nothing_left_behind(run: dict) -> None:
+    """No process of the run (kernels, JVMs, the detached sleep), no cgroup, no scratch, and
+    nothing written outside a submission's own scratch folder."""
+    assert run["left"] == [], run["left"]
+    assert run["new_cgroups"] == set()
+    assert run["written"] == []
+    assert run["new_scratch"] == set()
+    assert "sandbox: bwrap" in run["stderr"]
+
+
+@pytest.mark.parametrize("attack", sorted(hostile.SNIPPETS))
+def test_attack_reported_failed_in_its_own_output(graded: Path, attack: str) -> None:
+    nb = nbformat.read(graded / "autograded" / attack / samples.ASSIGNMENT /
+                       f"{samples.ASSIGNMENT}.ipynb", 4)
+    said = [ln for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            for ln in o.get("text", "").splitlines() if ln.startswith("ATTACK")]
+    assert said, f"{attack} printed no ATTACK line"
+    assert all("SUCCEEDED" not in ln for ln in said), said
+
+
+def test_no_token_in_any_notebook(graded: Path) -> None:
+    """The grader's end-of-cell tokens never reach a notebook."""
+    import re
+
+    for path in (graded / "autograded").rglob("*.ipynb"):
+        nb = nbformat.read(path, 4)
+        for cell in nb.cells:
+            assert not re.search(r"print\('[0-9a-f]{32}'", cell.source), path
+            for out in cell.get("outputs", []):
+                assert not re.search(r"^[0-9a-f]{32}$", out.get("text", ""), re.M), path
 
 
 def test_reasons_and_feedback(graded: Path) -> None:
@@ -82,7 +177,7 @@ def test_gradebook_agrees(graded: Path) -> None:
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{graded / 'gradebook.db'}") as gb:
-        for student, (_, expected) in SAMPLES.items():
+        for student, expected in EXPECTED.items():
             assert gb.find_submission(samples.ASSIGNMENT, student).score == expected
 
 

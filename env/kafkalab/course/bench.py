@@ -1,17 +1,23 @@
 """Figures for the course: seconds to execute every notebook, and seconds per submission when
-grading N (default 20) submissions of 00_welcome. Machine load is recorded with the figures:
+grading N (default 20) submissions of 00_welcome with the instructor's grading command, with and
+without the sandbox. Machine load is recorded with the figures:
 on a shared 2-core machine they vary a lot with what else runs."""
 
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import nbformat
 
+from ..procs import child_env
 from .paths import CoursePaths, lessons
 from .run import run_all
 
@@ -44,37 +50,55 @@ def _load() -> list[float]:
         return []
 
 
-def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
-                  jobs: int | None = None) -> dict:
-    from ..grading.cli import default_jobs
-    from ..grading.collect import collect
-    from ..grading.course import prepare_assignment, write_config
-    from ..grading.runner import Options, grade_all
+def _grade_run(paths: CoursePaths, subs_dir: Path, out: Path, jobs: int | None,
+               sandbox: str) -> dict:
+    """The instructor's grading command, run as a program (as an instructor runs it)."""
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs_dir), "--out", str(out), "--quiet",
+           "--assignment", ASSIGNMENT, "--sandbox", sandbox]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    load = _load()
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True,
+                          env=child_env({"KAFKA_LAB_ROOT": str(paths.root)}))
+    total = time.monotonic() - t0
+    rows = []
+    if (out / "grades.csv").is_file():
+        with open(out / "grades.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    n = max(1, len(rows))
+    chosen = next((ln.split(":", 1)[1].strip() for ln in proc.stderr.splitlines()
+                   if ln.startswith("sandbox:")), "none")
+    return {"sandbox": sandbox, "sandbox_used": chosen, "exit_code": proc.returncode,
+            "seconds_total": round(total, 1), "seconds_per_submission": round(total / n, 2),
+            "mean_seconds_in_worker": round(sum(float(r["seconds"]) for r in rows) / n, 2),
+            "all_graded": bool(rows) and all(r["status"] == "graded" for r in rows),
+            "distinct_scores": sorted({float(r["score"]) for r in rows}),
+            "load_average_before": load, "load_average_after": _load(),
+            "stderr_tail": proc.stderr.strip().splitlines()[-3:]}
 
+
+def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
+                  jobs: int | None = None, sandboxes: tuple[str, ...] = ("none", "bwrap")) -> dict:
+    """Grade ``submissions`` correct copies of 00_welcome once per sandbox kind (the whole
+    command: start-up, gradebook, every submission); seconds per submission for each."""
     subs_dir = work / "submissions"
-    subs_dir.mkdir(parents=True, exist_ok=True)
+    if subs_dir.exists():
+        shutil.rmtree(subs_dir)
+    subs_dir.mkdir(parents=True)
     nb = solved_copy(paths)
     for i in range(submissions):
         nbformat.write(nb, subs_dir / f"student{i:02d}_{ASSIGNMENT}.ipynb")
-    jobs = jobs or default_jobs()
-    subs = collect(subs_dir, lessons(paths), ASSIGNMENT)
-    load = _load()
-    t0 = time.monotonic()
-    write_config(work / "grades", Options(out=work).cell_timeout)
-    prepare_assignment(paths, work / "grades", ASSIGNMENT)  # once per assignment (gradebook)
-    setup = time.monotonic() - t0
-    results = grade_all(paths, subs, Options(out=work / "grades", jobs=jobs, regrade=True,
-                                             progress=False))
-    total = time.monotonic() - t0
-    scores = sorted({r["score"] for r in results.values()})
-    return {"submissions": submissions, "jobs": jobs, "seconds_total": round(total, 1),
-            "seconds_setup_gradebook": round(setup, 1),
-            "seconds_per_submission": round(total / submissions, 2),
-            "mean_seconds_in_worker": round(sum(r["seconds"] for r in results.values())
-                                            / submissions, 2),
-            "all_graded": all(r["status"] == "graded" for r in results.values()),
-            "distinct_scores": scores, "load_average_before": load,
-            "load_average_after": _load(), "goal_seconds": 180}
+    runs = {box: _grade_run(paths, subs_dir, work / f"grades-{box}", jobs, box)
+            for box in sandboxes}
+    figures: dict = {"submissions": submissions, "jobs": jobs or "default", "runs": runs,
+                     "goal_seconds_total": 60, "goal_sandbox_overhead": 0.10}
+    if "none" in runs and "bwrap" in runs and runs["none"]["seconds_total"]:
+        figures["sandbox_overhead"] = round(runs["bwrap"]["seconds_total"]
+                                            / runs["none"]["seconds_total"] - 1, 3)
+    return figures
 
 
 def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None = None,
@@ -98,8 +122,11 @@ def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None
         figures["seconds_all_notebooks"] = summary["total_seconds"]
     grading = bench_grading(paths, work / "grading", submissions, jobs)
     figures["grading"] = grading
-    figures["seconds_per_submission"] = grading["seconds_per_submission"]
-    figures["seconds_grading_total"] = grading["seconds_total"]
+    for box, run in grading["runs"].items():
+        figures[f"seconds_per_submission_sandbox_{box}"] = run["seconds_per_submission"]
+        figures[f"seconds_grading_total_sandbox_{box}"] = run["seconds_total"]
+    if "sandbox_overhead" in grading:
+        figures["sandbox_overhead"] = grading["sandbox_overhead"]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     return figures

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+from nbgrader.utils import is_grade, is_solution  # nbgrader's own cell tests
+
+__all__ = ["BLANK_ERRORS", "CellResult", "blank_with_hidden_tests", "cell_error", "first_error",
+           "grade_results", "is_grade", "is_solution", "nbgrader_meta", "read", "sha256",
+           "unexpected_errors"]
 
 # Errors a blank (unanswered) notebook may raise outside its answer and test cells: the stub's
 # NotImplementedError and a NameError for a variable the unanswered cell never set.
@@ -29,14 +34,6 @@ class CellResult:
 
 def nbgrader_meta(cell: NotebookNode) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def is_grade(cell: NotebookNode) -> bool:
-    return bool(nbgrader_meta(cell).get("grade"))
-
-
-def is_solution(cell: NotebookNode) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
 
 
 def cell_error(cell: NotebookNode) -> str:
@@ -91,7 +88,7 @@ def blank_with_hidden_tests(source: NotebookNode, release: NotebookNode) -> Note
             gid = nbgrader_meta(cell).get("grade_id")
             if gid not in stubs:
                 raise ValueError(f"answer cell {gid!r} is missing from the release notebook; "
-                                 "regenerate it with `python -m kafkalab.course release`")
+                                 "regenerate it with `kafka-lab course release`")
             cell.source = stubs[gid]
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

@@ -50,7 +50,7 @@ def validate_release(paths: CoursePaths, name: str, work_dir: Path,
     release = paths.release(name)
     if not release.is_file():
         return {"name": name, "check": "release", "ok": False, "seconds": 0, "how": "",
-                "problems": [f"{release} is missing. Fix: python -m kafkalab.course release "
+                "problems": [f"{release} is missing. Fix: kafka-lab course release "
                              f"{name}"]}
     blank = nbcheck.blank_with_hidden_tests(nbcheck.read(paths.solution(name)),
                                             nbcheck.read(release))

@@ -1,6 +1,6 @@
 """The instructor's grading pipeline: nbgrader autograde, one private Kafka per submission.
 
-    python -m kafkalab.grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
+    kafka-lab grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
 """
 
 from .collect import Submission, collect

@@ -1,7 +1,9 @@
-"""python -m kafkalab.grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
+"""kafka-lab grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
+                          [--sandbox auto|bwrap|docker|none] [--memory GiB]
 
 Grades a folder of submissions with nbgrader autograde, each in a private Kafka cluster started
-by its own kernel, and writes OUT/grades.csv, OUT/gradebook.db and OUT/feedback/<student>/.
+by its own kernel inside the submission's sandbox (Linux: bubblewrap), and writes
+OUT/grades.csv, OUT/gradebook.db and OUT/feedback/<student>/ (see grader/README.md).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 from ..course.paths import CoursePaths, find_root, lessons
 from ..exceptions import KafkaLabError
 from .collect import collect
+from .result import Outcome
 from .runner import Options, grade_all
+from .sandbox import DEFAULT_MEMORY, SandboxKind, choose, limits_available
 
 
 def default_jobs() -> int:
@@ -29,7 +33,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m kafkalab.grade", description=__doc__,
+    ap = argparse.ArgumentParser(prog="kafka-lab grade", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("submissions", type=Path,
                     help="nbgrader's submitted/ folder (or its parent), or a folder of .ipynb")
@@ -43,15 +47,35 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--submission-timeout", type=int, default=600,
                     help="wall-clock limit for one whole submission in seconds")
     ap.add_argument("--regrade", action="store_true", help="grade again what is already graded")
+    ap.add_argument("--sandbox", default="auto", choices=[k.value for k in SandboxKind] + ["auto"],
+                    help="where each submission's kernel and Kafka run (default auto: bwrap, "
+                    "else none with a warning; docker is not available yet)")
+    ap.add_argument("--memory", type=float, default=DEFAULT_MEMORY / 1024**3,
+                    help="memory limit of one submission in GiB (default %(default)g)")
     ap.add_argument("--root", type=Path, help="course repository (default: found from here)")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     try:
         paths = CoursePaths(find_root(args.root))
         subs = collect(args.submissions, lessons(paths), args.assignment)
+        kind, why = choose(args.sandbox)
+        if kind is SandboxKind.NONE:
+            print("WARNING: grading WITHOUT a sandbox: every submission's code runs as you, "
+                  "can read the solutions and the gradebook, and can harm the submissions "
+                  f"graded beside it ({why}). Every row of grades.csv says sandbox=none.",
+                  file=sys.stderr)
+        else:
+            print(f"sandbox: {why}", file=sys.stderr)
+            if not limits_available():
+                print("WARNING: no cgroup can be created here: the sandbox isolates each "
+                      "submission, but its memory and task count are bounded only by the time "
+                      "limits (--memory is not enforced).", file=sys.stderr)
         opts = Options(out=args.out, jobs=args.jobs, cell_timeout=args.timeout,
                        submission_timeout=args.submission_timeout, regrade=args.regrade,
-                       progress=not args.quiet)
+                       progress=not args.quiet, sandbox=kind,
+                       memory=int(args.memory * 1024**3),
+                       hidden=(paths.solutions, paths.root / "source",
+                               args.submissions.resolve()))
         # `kill` and CI time limits send SIGTERM: stop as on Ctrl-C (workers, kernels and
         # their Kafka clusters are killed; finished results are already on disk)
         signal.signal(signal.SIGTERM, _stop)
@@ -63,10 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"interrupted: every finished submission is kept in {args.out.resolve()}; run "
               "the same command again to grade the rest.", file=sys.stderr)
         return 130
-    bad = [r for r in results.values() if r["status"] != "graded"]
+    bad = [r for r in results.values() if r.status is not Outcome.GRADED]
     out = args.out.resolve()
     print(f"{len(results)} submission(s), {len(bad)} not graded normally "
-          f"({', '.join(sorted(r['student'] + ': ' + r['status'] for r in bad)) or 'none'}).")
+          f"({', '.join(sorted(r.student + ': ' + r.status.value for r in bad)) or 'none'}).")
     print(f"Grades: {out / 'grades.csv'}; feedback: {out / 'feedback'}; gradebook: "
           f"{out / 'gradebook.db'}")
     return 0

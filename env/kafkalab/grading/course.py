@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -13,40 +12,39 @@ from ..course.paths import CoursePaths
 from ..exceptions import KafkaLabError
 from .collect import Submission
 
-CONFIG = '''\
-"""nbgrader configuration of this grading folder (written by python -m kafkalab.grade)."""
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
 
-c = get_config()  # noqa: F821
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.source_directory = "source"
-c.CourseDirectory.release_directory = "release"
-c.CourseDirectory.db_url = {db_url!r}
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.log",
-                            "ci_parameters.json"]
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-# per-cell time limit; an interrupted cell records a CellTimeoutError and grading goes on
-c.Execute.timeout = {timeout}
-c.Execute.interrupt_on_timeout = True
-c.GuardedExecute.setup_timeout = {setup_timeout}  # locked setup cells (cluster start) get longer
-# a deleted or renamed test cell is put back from the gradebook (so it cannot be skipped)
-c.OverwriteCells.add_missing_cells = True
-# a kernel that dies leaves the rest of the notebook scored zero instead of failing the run
-c.Autograde.autograde_preprocessors = [
-    "kafkalab.grading.execute.GuardedExecute" if p is Execute else p
-    for p in Autograde.class_traits()["autograde_preprocessors"].default()]
-'''
+def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # noqa: ANN201
+    """nbgrader's configuration for the grading folder ``out``, built in-process (a traitlets
+    ``Config``; nothing is written as Python source). nbgrader is imported lazily (slow)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.config import Config
 
-
-def write_config(out: Path, cell_timeout: int, setup_timeout: int = 180) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    db_url = f"sqlite:///{(out / 'gradebook.db').resolve()}?timeout=120"
-    path = out / "nbgrader_config.py"
-    path.write_text(CONFIG.format(root=str(out.resolve()), db_url=db_url, timeout=cell_timeout,
-                                  setup_timeout=max(setup_timeout, cell_timeout)))
-    return path
+    c = Config()
+    c.CourseDirectory.root = str(out.resolve())
+    c.CourseDirectory.source_directory = "source"
+    c.CourseDirectory.release_directory = "release"
+    c.CourseDirectory.db_url = f"sqlite:///{(out / 'gradebook.db').resolve()}?timeout=120"
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.log",
+                                "ci_parameters.json"]
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    # per-cell time limit; an interrupted cell records a CellTimeoutError and grading goes on
+    c.Execute.timeout = cell_timeout
+    c.Execute.interrupt_on_timeout = True
+    # locked setup cells (cluster start) get longer
+    c.GuardedExecute.setup_timeout = max(setup_timeout, cell_timeout)
+    # a deleted or renamed test cell is put back from the gradebook (so it cannot be skipped)
+    c.OverwriteCells.add_missing_cells = True
+    # the tampering report and the structure repair run first in nbgrader's sanitize step
+    c.SanitizeCells.release_directory = str((out / "release").resolve())
+    c.Autograde.sanitize_preprocessors = ["kafkalab.grading.sanitize.SanitizeCells"] + list(
+        Autograde.class_traits()["sanitize_preprocessors"].default())
+    # a dead kernel leaves the rest of the notebook scored zero instead of failing the run
+    c.Autograde.autograde_preprocessors = [
+        "kafkalab.grading.execute.GuardedExecute" if p is Execute else p
+        for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+    return c
 
 
 def max_points(paths: CoursePaths, assignment: str) -> float:
@@ -73,7 +71,7 @@ def prepare_assignment(paths: CoursePaths, out: Path, assignment: str) -> None:
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise KafkaLabError(f"Could not record {assignment} in the gradebook:\n{tail}\nFix: "
-                            f"check `python -m kafkalab.course validate --only {assignment}`.")
+                            f"check `kafka-lab course validate --only {assignment}`.")
     marker.write_text(digest + "\n")
 
 
@@ -84,16 +82,9 @@ def place(out: Path, sub: Submission) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    notebooks = [f for f in sub.files if f.suffix == ".ipynb"]
+    chosen = sub.notebook
     for f in sub.files:
-        name = f"{sub.assignment}.ipynb" if len(notebooks) == 1 and f in notebooks else f.name
-        shutil.copy2(f, dest / name)
+        if f.suffix == ".ipynb" and f != chosen:
+            continue  # only the graded notebook goes to nbgrader
+        shutil.copy2(f, dest / (f"{sub.assignment}.ipynb" if f == chosen else f.name))
     return dest
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Write atomically: a reader (or a resumed run) never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(path)

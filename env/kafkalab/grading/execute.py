@@ -6,16 +6,83 @@ drop the whole submission. Here the cell that did it and every later code cell g
 output instead, so the tests that already ran keep their points, the rest score zero, and the
 feedback says why.
 
+Verdicts are decided here, outside the student's kernel. Before each graded (test) cell the
+grader runs a restore step in the kernel (IPython's input and AST transformers, custom exception
+handler, pre-run hooks, the shell's and kernel's methods, ``sys.stdout``/``stderr`` and the
+builtins as they were before the first cell, and user globals that shadow a builtin are
+removed). Then the test cell runs with a fresh random token appended (sent only in the execute
+request, never written in a notebook): the cell counts only if that token comes back in its
+output, so a test cell that did not run to its end scores zero whatever the kernel reports.
+
 Locked cells that are neither answers nor tests (the instructor's setup, e.g. starting the
 cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``.
 """
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade
 from traitlets import Integer
+
+from .kernel import SandboxedKernelManager
+
+# Run once, before the first cell: what the restore step puts back.
+SNAPSHOT = r"""
+def __kafkalab_snapshot():
+    import builtins, sys, types
+    from IPython.core.getipython import get_ipython
+    ip = get_ipython()
+    classes = [c for c in (*type(ip).__mro__, *type(ip.kernel).__mro__)
+               if c.__module__.split(".")[0] in ("IPython", "ipykernel")]
+    methods = {c: dict(vars(c)) for c in classes}
+    names = {n for d in methods.values() for n, v in d.items() if callable(v)}
+    own = {obj: dict(vars(obj)) for obj in (ip, ip.kernel)}
+    kept = dict(vars(builtins))
+    cleanup, post = list(ip.input_transformers_cleanup), list(ip.input_transformers_post)
+    ast_t = list(ip.ast_transformers)
+    hooks = {k: list(v) for k, v in ip.events.callbacks.items()}
+    streams = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
+    def restore():
+        for c, d in methods.items():
+            for name, value in d.items():
+                if not name.startswith("__") and vars(c).get(name) is not value:
+                    setattr(c, name, value)
+        for obj, before in own.items():
+            for name in [n for n in vars(obj) if n in names and not n.startswith("__")]:
+                if name not in before:
+                    del vars(obj)[name]
+                elif vars(obj)[name] is not before[name]:
+                    vars(obj)[name] = before[name]
+        b = vars(builtins)
+        for name, value in kept.items():
+            if b.get(name) is not value:
+                b[name] = value
+        for name in [n for n in ip.user_ns if n in kept and not n.startswith("_")
+                     and n not in ip.user_ns_hidden and ip.user_ns[n] is not kept[n]]:
+            del ip.user_ns[name]
+        ip.input_transformers_cleanup[:] = cleanup
+        ip.input_transformers_post[:] = post
+        ip.ast_transformers[:] = ast_t
+        ip.set_custom_exc((), None)
+        for k, v in hooks.items():
+            ip.events.callbacks[k][:] = v
+        sys.stdout, sys.stderr, sys.displayhook, sys.excepthook = streams
+        sys.settrace(None)
+        sys.setprofile(None)
+    module = types.ModuleType("_kafkalab_grader")
+    module.restore = restore
+    sys.modules["_kafkalab_grader"] = module
+__kafkalab_snapshot()
+del __kafkalab_snapshot
+"""
+# evaluated as a user expression: no input transformer sees it
+RESTORE = '__import__("sys").modules["_kafkalab_grader"].restore()'
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -27,7 +94,57 @@ class GuardedExecute(Execute):
     """Execute that survives a dead kernel (see the module docstring)."""
 
     _dead: str | None = None
+    _snapshot_taken = False
     setup_timeout = Integer(180, help="per-cell limit for locked setup cells").tag(config=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # nbgrader's Execute passes its own kernel_manager_class, which config cannot override
+        kwargs["kernel_manager_class"] = SandboxedKernelManager
+        super().__init__(*args, **kwargs)
+
+    def _helper(self, code: str, index: int) -> NotebookNode:
+        """Run grader code in the kernel (not part of the notebook, not in its history)."""
+        cell = NotebookNode(cell_type="code", source=code, metadata={}, outputs=[],
+                            execution_count=None)
+        self.execute_cell(cell, index, store_history=False)
+        return cell
+
+    async def _async_restore(self) -> bool:
+        assert self.kc is not None
+        msg_id = self.kc.execute("", silent=True, store_history=False,
+                                 user_expressions={"restored": RESTORE})
+        reply = await self.async_wait_for_reply(msg_id)
+        content = (reply or {}).get("content", {})
+        return content.get("user_expressions", {}).get("restored", {}).get("status") == "ok"
+
+    _restore = run_sync(_async_restore)
+
+    def _graded(self, cell: NotebookNode, resources: dict,
+                index: int) -> tuple[NotebookNode, dict]:
+        """Restore the shell, then run the test cell with a token that must come back."""
+        restored = self._restore()
+        token = secrets.token_hex(16)
+        source = cell.source
+        cell.source = f"{source}\n\nprint({token!r}, flush=True)\n"
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = source
+        came_back = False
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and token in out.get("text", ""):
+                came_back = True
+                out["text"] = out["text"].replace(token + "\n", "").replace(token, "")
+        cell.outputs = [o for o in cell.get("outputs", [])
+                        if not (o.get("output_type") == "stream" and not o.get("text"))]
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if not came_back and not errors:
+            why = "the grader's end-of-cell check did not come back: the test did not run to " \
+                  "its end"
+            if not restored:
+                why += " (and the grader could not restore the shell before it)"
+            cell.outputs.append(_error("GradingError", why))
+        return cell, resources
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         meta = (cell or {}).get("metadata", {}).get("nbgrader", {})
@@ -44,6 +161,11 @@ class GuardedExecute(Execute):
             cell.outputs = [_error("KernelDied", f"not run: {self._dead}")]
             return cell, resources
         try:
+            if not self._snapshot_taken:
+                self._snapshot_taken = True
+                self._helper(SNAPSHOT, index)
+            if is_grade(cell):
+                return self._graded(cell, resources, index)
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._dead = f"the kernel died while running cell {index}"

@@ -23,11 +23,15 @@ import psutil
 
 from .. import procs
 from ..course.paths import CoursePaths
+from . import sandbox
 from .collect import Submission
-from .course import max_points, place, prepare_assignment, write_config, write_json
+from .course import max_points, place, prepare_assignment
+from .result import GradeResult, Outcome
+from .sandbox import DEFAULT_MEMORY, DEFAULT_TASKS, SandboxKind
 
 STARTUP_LIMIT = 600  # seconds for a worker process to import nbgrader on a very busy machine
-FIELDS = ["student", "assignment", "score", "max_score", "status", "reason", "seconds"]
+FIELDS = ["student", "assignment", "score", "max_score", "status", "reason", "seconds",
+          "sandbox"]
 
 
 @dataclass
@@ -38,6 +42,10 @@ class Options:
     submission_timeout: int = 600
     regrade: bool = False
     progress: bool = True
+    sandbox: SandboxKind = SandboxKind.NONE
+    memory: int = DEFAULT_MEMORY
+    tasks: int = DEFAULT_TASKS
+    hidden: tuple[Path, ...] = ()  # folders no kernel may see (besides OUT)
 
 
 _running: set[subprocess.Popen] = set()
@@ -59,15 +67,14 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
-def fallback_feedback(out: Path, result: dict) -> str:
+def fallback_feedback(out: Path, result: GradeResult) -> str:
     """A feedback page for a submission nbgrader could not grade (time limit, crash)."""
-    page = out / "feedback" / result["student"] / result["assignment"] / \
-        f"{result['assignment']}.html"
+    page = out / "feedback" / result.student / result.assignment / f"{result.assignment}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(f"<html><body><h1>{html.escape(result['assignment'])}: "
-                    f"{html.escape(result['student'])}</h1><p>Score: {result['score']:g} / "
-                    f"{result['max_score']:g}</p><p><b>Not graded ({html.escape(result['status'])})"
-                    f":</b> {html.escape(result['reason'])}</p></body></html>\n")
+    page.write_text(f"<html><body><h1>{html.escape(result.assignment)}: "
+                    f"{html.escape(result.student)}</h1><p>Score: {result.score:g} / "
+                    f"{result.max_score:g}</p><p><b>Not graded ({html.escape(result.status.value)})"
+                    f":</b> {html.escape(result.reason)}</p></body></html>\n")
     return str(page)
 
 
@@ -75,8 +82,9 @@ class Worker:
     """A long-lived ``worker serve`` process that grades one submission at a time; it is
     killed (with its kernel and Kafka) and replaced when a submission exceeds its limit."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, cell_timeout: int) -> None:
         self.out = out
+        self.cell_timeout = cell_timeout
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
 
@@ -87,7 +95,8 @@ class Worker:
         errlog.parent.mkdir(parents=True, exist_ok=True)
         with open(errlog, "ab") as err:
             proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker", "serve",
-                                     str(self.out)], cwd=self.out, env=env, text=True,
+                                     str(self.out), str(self.cell_timeout)], cwd=self.out,
+                                    env=env, text=True,
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                                     start_new_session=True)
         self.lines = queue.Queue()
@@ -111,7 +120,8 @@ class Worker:
             raise RuntimeError(f"the grading worker did not start; see {errlog}")
         return proc
 
-    def grade(self, sub: Submission, result: Path, log: Path, limit: float) -> str:
+    def grade(self, sub: Submission, result: Path, log: Path, limit: float,
+              box: dict) -> str:
         """``done``, ``timeout``, ``died`` or ``did not start``."""
         if self.proc is None or self.proc.poll() is not None:
             try:
@@ -120,7 +130,7 @@ class Worker:
                 self.proc = None
                 return "did not start"
         task = {"assignment": sub.assignment, "student": sub.student, "result": str(result),
-                "log": str(log)}
+                "log": str(log), "sandbox": box}
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(task) + "\n")
@@ -147,6 +157,7 @@ class Worker:
             return
         if kill:
             kill_tree(proc.pid)
+            sandbox.sweep(f"{proc.pid}-")  # what its sandboxes left (cgroups, scratch)
         else:
             try:
                 assert proc.stdin is not None
@@ -163,7 +174,23 @@ _local = threading.local()
 _workers: list[Worker] = []
 
 
-def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float) -> dict:
+def _box(out: Path, opts: Options) -> dict:
+    return {"kind": opts.sandbox.value, "memory": opts.memory, "tasks": opts.tasks,
+            "hidden": [str(out), *(str(p) for p in opts.hidden)]}
+
+
+def not_gradable(out: Path, sub: Submission, digest: str, opts: Options,
+                 top: float) -> GradeResult:
+    """The row of a submission with no, several or an unreadable notebook."""
+    result = GradeResult(sub.student, sub.assignment, 0.0, top, Outcome(sub.outcome),
+                         sub.problem, 0.0, opts.sandbox.value, digest)
+    result.feedback = fallback_feedback(out, result)
+    return result
+
+
+def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float) -> GradeResult:
+    if sub.problem:
+        return not_gradable(out, sub, digest, opts, top)
     place(out, sub)
     log = out / "logs" / sub.assignment / f"{sub.student}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -172,37 +199,38 @@ def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float
     tmp.parent.mkdir(parents=True, exist_ok=True)
     tmp.unlink(missing_ok=True)
     if getattr(_local, "worker", None) is None:
-        _local.worker = Worker(out)
+        _local.worker = Worker(out, opts.cell_timeout)
         with _lock:
             _workers.append(_local.worker)
     t0 = time.monotonic()
-    outcome = _local.worker.grade(sub, tmp, log, opts.submission_timeout)
-    result: dict = {"student": sub.student, "assignment": sub.assignment, "score": 0.0,
-                    "max_score": top}
+    outcome = _local.worker.grade(sub, tmp, log, opts.submission_timeout, _box(out, opts))
+    result = GradeResult(sub.student, sub.assignment, 0.0, top, sandbox=opts.sandbox.value)
     if outcome == "timeout":
-        result.update(status="timeout", reason=f"grading took longer than "
-                      f"{opts.submission_timeout} s in total (a cell that ignores interrupts?)")
+        result.status = Outcome.TIMEOUT
+        result.reason = (f"grading took longer than {opts.submission_timeout} s in total (a "
+                         "cell that ignores interrupts?)")
     elif tmp.is_file():
-        result.update(json.loads(tmp.read_text()))
+        result = GradeResult.read(tmp)
         tmp.unlink()
     else:
         tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.is_file() else []
-        result.update(status="error", reason=f"the grader stopped ({outcome}): "
-                      + " | ".join(tail)[:500])
-    result.setdefault("max_score", top)
-    if result["status"] != "graded":
-        result["feedback"] = fallback_feedback(out, result)
-    result["seconds"] = round(time.monotonic() - t0, 2)
-    result["digest"] = digest
+        result.reason = f"the grader stopped ({outcome}): " + " | ".join(tail)[:500]
+    if not result.max_score:
+        result.max_score = top
+    if result.status is not Outcome.GRADED:
+        result.feedback = fallback_feedback(out, result)
+    result.seconds = round(time.monotonic() - t0, 2)
+    result.digest = digest
     return result
 
 
-def write_csv(out: Path, results: dict[str, dict]) -> Path:
+def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
+    """grades.csv, replaced atomically; written by the grader only (no kernel sees OUT)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore")
     writer.writeheader()
     for key in sorted(results):
-        row = dict(results[key])
+        row = results[key].to_dict()
         row["score"], row["max_score"] = f"{row['score']:g}", f"{row['max_score']:g}"
         writer.writerow(row)
     path = out / "grades.csv"
@@ -212,32 +240,34 @@ def write_csv(out: Path, results: dict[str, dict]) -> Path:
     return path
 
 
-def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict[str, dict]:
+def grade_all(paths: CoursePaths, subs: list[Submission],
+              opts: Options) -> dict[str, GradeResult]:
     """Grade every submission not already graded; return all results by ``assignment/student``."""
     from tqdm.auto import tqdm
 
     out = opts.out.resolve()
-    write_config(out, opts.cell_timeout)
+    out.mkdir(parents=True, exist_ok=True)
     tops = {}
     for a in sorted({s.assignment for s in subs}):
         prepare_assignment(paths, out, a)
         tops[a] = max_points(paths, a)
-    everything: dict[str, dict] = {}  # earlier runs' results (other assignments) stay in the CSV
+    # earlier runs' results (other assignments) stay in the CSV
+    everything: dict[str, GradeResult] = {}
     for path in sorted((out / "results").glob("*/[!.]*.json")):
-        everything[f"{path.parent.name}/{path.stem}"] = json.loads(path.read_text())
-    results: dict[str, dict] = {}
+        everything[f"{path.parent.name}/{path.stem}"] = GradeResult.read(path)
+    results: dict[str, GradeResult] = {}
     todo: list[tuple[Submission, str]] = []
     for sub in subs:
         digest = sub.digest()
         path = out / "results" / sub.assignment / f"{sub.student}.json"
         if path.is_file() and not opts.regrade:
-            old = json.loads(path.read_text())
-            if old.get("digest") == digest:
+            old = GradeResult.read(path)
+            if old.digest == digest and old.sandbox == opts.sandbox.value:
                 results[sub.key] = old
                 continue
         todo.append((sub, digest))
     write_csv(out, {**everything, **results})
-    failed = sum(r["status"] != "graded" for r in results.values())
+    failed = sum(r.status is not Outcome.GRADED for r in results.values())
     bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
                disable=not opts.progress)
     bar.set_postfix(remaining=len(todo), failures=failed)
@@ -248,10 +278,10 @@ def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict
         for n, fut in enumerate(as_completed(futures), 1):
             res = fut.result()
             sub = futures[fut]
-            write_json(out / "results" / sub.assignment / f"{sub.student}.json", res)
+            res.write(out / "results" / sub.assignment / f"{sub.student}.json")
             results[sub.key] = everything[sub.key] = res
             write_csv(out, everything)
-            failed += res["status"] != "graded"
+            failed += res.status is not Outcome.GRADED
             bar.update(1)
             bar.set_postfix(remaining=len(todo) - n, failures=failed)
     except BaseException:
@@ -259,6 +289,7 @@ def grade_all(paths: CoursePaths, subs: list[Submission], opts: Options) -> dict
         with _lock:
             for proc in list(_running):
                 kill_tree(proc.pid)
+                sandbox.sweep(f"{proc.pid}-")
         raise
     finally:
         pool.shutdown(wait=True)

@@ -1,8 +1,11 @@
 """One grading job in its own process (the runner kills it, kernel and Kafka, on a time limit).
 
     python -m kafkalab.grading.worker generate OUT ASSIGNMENT
-    python -m kafkalab.grading.worker grade OUT ASSIGNMENT STUDENT RESULT.json
-    python -m kafkalab.grading.worker serve OUT   # many submissions, one JSON line each
+    python -m kafkalab.grading.worker serve OUT CELL_TIMEOUT   # one JSON task per line
+
+The worker is the grader: it runs outside every sandbox and alone writes the gradebook and the
+results; each submission's kernel (and the Kafka it starts) runs in that submission's sandbox
+(:mod:`kafkalab.grading.sandbox`), made before and destroyed after the submission.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import html
 import json
 import os
 import re
+import shutil
 import sys
 import threading
 import time
@@ -19,15 +23,16 @@ from pathlib import Path
 
 from .. import procs
 from ..course import nbcheck
-from .course import write_json
-from .sanitize import sanitize
+from . import kernel, sanitize
+from .course import nbgrader_config
+from .result import GradeResult, Outcome
+from .sandbox import SandboxKind, SandboxSpec
 
 
-def _api(out: Path):  # noqa: ANN202 - nbgrader is imported lazily (slow import)
+def _api(out: Path, cell_timeout: int = 30):  # noqa: ANN202 - nbgrader is imported lazily
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
+    config = nbgrader_config(out, cell_timeout)
     return NbGraderAPI(config=config), config
 
 
@@ -38,33 +43,6 @@ def generate(out: Path, assignment: str) -> int:
         print(res.get("log", ""), res.get("error", ""), file=sys.stderr)
         return 1
     return 0
-
-
-def tampering(submitted: Path, release: Path) -> list[str]:
-    """What the student changed in locked or test cells (nbgrader grades the originals)."""
-    if not submitted.is_file() or not release.is_file():
-        return []
-    try:
-        sub = nbcheck.read(submitted)
-    except Exception as exc:  # not a notebook at all: autograde reports it too
-        return [f"the submission is not a readable notebook ({type(exc).__name__})"]
-    cells = {nbcheck.nbgrader_meta(c).get("grade_id"): c for c in sub.cells}
-    notes = []
-    for cell in nbcheck.read(release).cells:
-        meta = nbcheck.nbgrader_meta(cell)
-        gid = meta.get("grade_id")
-        if not gid or not (meta.get("locked") or meta.get("grade")):
-            continue
-        kind = "test cell" if meta.get("grade") else "locked cell"
-        mine = cells.get(gid)
-        if mine is None:
-            notes.append(f"{kind} {gid} was deleted or renamed; the original was put back")
-            continue
-        if mine.source != cell.source:
-            notes.append(f"{kind} {gid} was edited; the original was run")
-        if meta.get("grade") and nbcheck.nbgrader_meta(mine).get("points") != meta.get("points"):
-            notes.append(f"{kind} {gid} had its points changed; the original points count")
-    return notes
 
 
 def _cell_reason(cell, timeout: int) -> str:  # noqa: ANN001 - a notebook cell
@@ -129,61 +107,81 @@ def _exit_with_parent() -> None:
 _APIS: dict[Path, tuple] = {}
 
 
-def grade(out: Path, assignment: str, student: str, result_path: Path) -> int:
+def _sandbox(task: dict, student: str) -> SandboxSpec | None:
+    box = task.get("sandbox") or {}
+    kind = SandboxKind(box.get("kind", "none"))
+    if kind is SandboxKind.NONE:
+        return None
+    return SandboxSpec.make(kind, f"{os.getpid()}-{student}", [Path(p) for p in box["hidden"]],
+                            memory=int(box["memory"]), tasks=int(box["tasks"]))
+
+
+def grade(out: Path, task: dict) -> int:
+    assignment, student = task["assignment"], task["student"]
+    result_path = Path(task["result"])
     t0 = time.monotonic()
     os.environ["KAFKA_LAB_FRESH"] = "1"
     os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
-    if out not in _APIS:
-        _APIS[out] = _api(out)
     api, config = _APIS[out]
-    submitted = out / "submitted" / student / assignment / f"{assignment}.ipynb"
-    release = out / "release" / assignment / f"{assignment}.ipynb"
-    notes = tampering(submitted, release)
+    result = GradeResult(student, assignment, sandbox=(task.get("sandbox") or {}).get(
+        "kind", "none"))
+    spec = _sandbox(task, student)
+    notes: list[str] = []
     try:
-        import nbformat
-
-        nbformat.write(sanitize(nbcheck.read(submitted), nbcheck.read(release)), submitted)
-    except Exception as exc:  # unreadable: autograde reports it
-        print(f"sanitize skipped: {exc}", flush=True)
-    t1 = time.monotonic()
-    res = api.autograde(assignment, student, force=True, create=True)
-    t2 = time.monotonic()
+        if spec is not None:  # the submission's other files, beside its kernel
+            for f in (out / "submitted" / student / assignment).iterdir():
+                if f.is_file() and f.suffix != ".ipynb":
+                    shutil.copy2(f, spec.scratch / f.name)
+        kernel.use(spec)
+        t1 = time.monotonic()
+        res = api.autograde(assignment, student, force=True, create=True)
+        t2 = time.monotonic()
+    finally:
+        kernel.use(None)
+        if spec is not None:
+            if spec.cgroup is not None and spec.cgroup.oom_killed():
+                notes.append(f"the submission reached its memory limit "
+                             f"({spec.memory / 1024**3:g} GiB) and was killed there")
+            spec.close()  # every process of the submission ends here
+    notes = sanitize.NOTES.pop((assignment, student), []) + notes
     log = res.get("log", "") or ""
     print(log, res.get("error") or "", sep="\n", flush=True)  # into the runner's log file
-    result: dict = {"student": student, "assignment": assignment, "score": 0.0}
     if not res["success"]:
-        result.update(status="error", reason="; ".join(notes + [
-            "nbgrader could not grade it: " + _cause(log + "\n" + (res.get("error") or ""))]))
+        result.status = Outcome.ERROR
+        result.reason = "; ".join(notes + [
+            "nbgrader could not grade it: " + _cause(log + "\n" + (res.get("error") or ""))])
     else:
         from nbgrader.api import Gradebook
 
         with Gradebook(config.CourseDirectory.db_url) as gb:
             sub = gb.find_submission(assignment, student)
-            result.update(status="graded", score=float(sub.score), max_score=float(sub.max_score))
+            result.status = Outcome.GRADED
+            result.score, result.max_score = float(sub.score), float(sub.max_score)
         notes += failures(out / "autograded" / student / assignment / f"{assignment}.ipynb",
                           int(config.Execute.timeout))
-        result["reason"] = "; ".join(notes)
+        result.reason = "; ".join(notes)
         fb = api.generate_feedback(assignment, student, force=True)
         page = out / "feedback" / student / assignment / f"{assignment}.html"
         if fb["success"]:
             annotate_feedback(page, notes)
-            result["feedback"] = str(page)
+            result.feedback = str(page)
         else:
-            result["reason"] += "; feedback page failed: " + str(fb.get("error", ""))[-200:]
-    result["seconds"] = round(time.monotonic() - t0, 2)
-    result["phases"] = {"start": round(t1 - t0, 2), "autograde": round(t2 - t1, 2),
-                        "feedback": round(time.monotonic() - t2, 2)}
-    write_json(result_path, result)
+            result.reason += "; feedback page failed: " + str(fb.get("error", ""))[-200:]
+    result.seconds = round(time.monotonic() - t0, 2)
+    result.phases = {"start": round(t1 - t0, 2), "autograde": round(t2 - t1, 2),
+                     "feedback": round(time.monotonic() - t2, 2)}
+    result.write(result_path)
     return 0
 
 
-def serve(out: Path) -> int:
+def serve(out: Path, cell_timeout: int) -> int:
     """Grade one submission per line of stdin (JSON: assignment, student, result, log), each
     with its output (and its kernel's) in its own log file; answer ``DONE`` on the original
     stdout. Saves the start-up cost of Python and nbgrader for every submission."""
     _exit_with_parent()
     proto = os.fdopen(os.dup(1), "w", buffering=1)
-    _APIS[out] = _api(out)  # the slow imports happen before the first submission's clock
+    # the slow imports happen before the first submission's clock
+    _APIS[out] = _api(out, cell_timeout)
     proto.write("READY\n")
     for line in sys.stdin:
         task = json.loads(line)
@@ -193,7 +191,7 @@ def serve(out: Path) -> int:
             os.dup2(log.fileno(), 1)
             os.dup2(log.fileno(), 2)
             try:
-                grade(out, task["assignment"], task["student"], Path(task["result"]))
+                grade(out, task)
             except Exception:
                 traceback.print_exc()
             sys.stdout.flush()
@@ -206,11 +204,8 @@ def main(argv: list[str]) -> int:
     procs.use_scripts_dir()  # nbgrader runs `alembic` by name: a venv need not be activated
     if len(argv) == 3 and argv[0] == "generate":
         return generate(Path(argv[1]).resolve(), argv[2])
-    if len(argv) == 5 and argv[0] == "grade":
-        _exit_with_parent()
-        return grade(Path(argv[1]).resolve(), argv[2], argv[3], Path(argv[4]))
-    if len(argv) == 2 and argv[0] == "serve":
-        return serve(Path(argv[1]).resolve())
+    if len(argv) == 3 and argv[0] == "serve":
+        return serve(Path(argv[1]).resolve(), int(argv[2]))
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -18,7 +18,7 @@ Modules:
 * ``topics`` (names, events, creation), ``models`` (request bodies).
 * ``load`` (open-loop order streams and fault schedules), ``plots`` (notebook 07's figures),
   ``exercises`` (notebook 07's exercise helpers), ``bench`` (the shop's figures).
-* ``cli``: :func:`~kafkalab.lessons.shop.cli.main`, ``python -m kafkalab.lessons.shop
+* ``cli``: :func:`~kafkalab.lessons.shop.cli.main`, behind ``kafka-lab shop
   up|down|status|bench``.
 """
 

@@ -1,0 +1,276 @@
+"""Where a submission's kernel (and the Kafka cluster it starts) runs: the sandbox policy.
+
+``bwrap`` (Linux): new user, PID, mount, IPC, UTS and network namespaces (loopback only, brought
+up by bwrap), the whole filesystem read-only, ``/tmp``, ``/run`` fresh and empty, the grading
+folder (OUT: gradebook, source, other submissions), the course's ``solutions/`` and the folder of
+submissions hidden under empty tmpfs, and one writable scratch folder per submission. The
+kernel's ZeroMQ sockets are Unix sockets in that scratch folder (transport ``ipc``), so the
+grader, outside every namespace, talks to the kernel without any network between them. Memory
+and task limits come from a cgroup made for the submission (v1 or v2, when this process may
+create one); when the submission ends, the cgroup's processes are killed and bwrap's init (PID 1
+of the submission's namespace) dies with its parent, which takes every process with it.
+
+``none`` runs the kernel as the grader's own user with nothing hidden (today's behaviour).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..exceptions import KafkaLabError
+
+DEFAULT_MEMORY = 2 * 1024**3
+DEFAULT_TASKS = 1024  # threads count as tasks: a Kafka broker's JVM has about 100
+
+
+class SandboxKind(enum.Enum):
+    BWRAP = "bwrap"
+    DOCKER = "docker"
+    NONE = "none"
+
+
+def bwrap_path() -> str | None:
+    """bubblewrap is a system program (apt's ``bubblewrap``), not one of the venv's scripts."""
+    for candidate in (shutil.which("bwrap"), "/usr/bin/bwrap", "/usr/local/bin/bwrap"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def bwrap_works() -> str | None:
+    """None when bwrap can make the namespaces we need here, else why not."""
+    exe = bwrap_path()
+    if exe is None or not sys.platform.startswith("linux"):
+        return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    proc = subprocess.run([exe, "--unshare-all", "--unshare-user", "--die-with-parent",
+                           "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
+                          capture_output=True, text=True, timeout=30)
+    if proc.returncode != 0:
+        return f"bwrap cannot create namespaces here: {proc.stderr.strip()[-300:]}"
+    return None
+
+
+def choose(requested: str) -> tuple[SandboxKind, str]:
+    """The sandbox to use for ``--sandbox requested`` and a sentence saying why."""
+    if requested == "none":
+        return SandboxKind.NONE, "no sandbox (--sandbox none)"
+    if requested == "bwrap":
+        why = bwrap_works()
+        if why:
+            raise KafkaLabError(f"--sandbox bwrap: {why}. Fix: install bubblewrap (as root: "
+                                "apt-get install -y bubblewrap), or pick --sandbox auto.")
+        return SandboxKind.BWRAP, "bwrap (asked for)"
+    if requested == "docker":
+        raise KafkaLabError("--sandbox docker is not available yet in this version. Fix: use "
+                            "--sandbox bwrap on Linux (apt-get install bubblewrap).")
+    if requested != "auto":
+        raise KafkaLabError(f"Unknown sandbox {requested!r}. Fix: use auto, bwrap, docker "
+                            "or none.")
+    why = bwrap_works()
+    if why is None:
+        return SandboxKind.BWRAP, "bwrap (auto: bubblewrap works here)"
+    return SandboxKind.NONE, (f"none (auto: {why}; on {platform.system()} no other sandbox "
+                              "is available yet)")
+
+
+def limits_available() -> bool:
+    """Whether a per-submission cgroup (memory and task limits) can be made here."""
+    probe = Cgroup.create(f"probe-{os.getpid()}", DEFAULT_MEMORY, DEFAULT_TASKS)
+    if probe is None:
+        return False
+    probe.remove()
+    return True
+
+
+class Cgroup:
+    """A memory and task limit for one submission: a cgroup v1 (memory, pids hierarchies) or
+    v2 child, created by this process. ``join_cmd`` puts the sandbox's first process in it."""
+
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = dirs
+
+    @classmethod
+    def create(cls, name: str, memory: int, tasks: int) -> Cgroup | None:
+        """None when no writable cgroup hierarchy with those controllers exists here."""
+        base = Path("/sys/fs/cgroup")
+        v1 = [base / "memory", base / "pids"]
+        made: list[Path] = []
+        try:
+            if all((d / "cgroup.procs").is_file() for d in v1):
+                for d in v1:
+                    child = d / "kafka-lab" / name
+                    child.mkdir(parents=True, exist_ok=True)
+                    made.append(child)
+                (made[0] / "memory.limit_in_bytes").write_text(str(memory))
+                swap = made[0] / "memory.memsw.limit_in_bytes"
+                if swap.exists():
+                    swap.write_text(str(memory))
+                (made[1] / "pids.max").write_text(str(tasks))
+                return cls(made)
+            if (base / "cgroup.controllers").is_file():
+                own = Path(open("/proc/self/cgroup").read().strip().split("::", 1)[1])
+                parent = base / str(own).lstrip("/") / ".." / "kafka-lab"
+                parent = parent.resolve()
+                parent.mkdir(exist_ok=True)
+                (parent / "cgroup.subtree_control").write_text("+memory +pids")
+                child = parent / name
+                child.mkdir(exist_ok=True)
+                made.append(child)
+                (child / "memory.max").write_text(str(memory))
+                (child / "memory.swap.max").write_text("0")
+                (child / "pids.max").write_text(str(tasks))
+                return cls(made)
+        except OSError:
+            cls(made).remove()
+        return None
+
+    def join_cmd(self, cmd: list[str]) -> list[str]:
+        """``cmd`` run by a shell that first moves itself into the cgroup (exec keeps the pid)."""
+        writes = "".join(f'echo $$ > "{d / "cgroup.procs"}" && ' for d in self.dirs)
+        return ["/bin/sh", "-c", writes + 'exec "$@"', "sh", *cmd]
+
+    def pids(self) -> list[int]:
+        found: set[int] = set()
+        for d in self.dirs:
+            try:
+                found.update(int(p) for p in (d / "cgroup.procs").read_text().split())
+            except OSError:
+                pass
+        return sorted(found)
+
+    def kill_all(self, wait: float = 10.0) -> None:
+        deadline = time.monotonic() + wait
+        while (pids := self.pids()) and time.monotonic() < deadline:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.05)
+
+    def peak_memory(self) -> int | None:
+        for d in self.dirs:
+            for name in ("memory.max_usage_in_bytes", "memory.peak"):
+                try:
+                    return int((d / name).read_text())
+                except (OSError, ValueError):
+                    continue
+        return None
+
+    def oom_killed(self) -> bool:
+        for d in self.dirs:
+            for name, key in (("memory.oom_control", "oom_kill "), ("memory.events", "oom_kill ")):
+                try:
+                    for line in (d / name).read_text().splitlines():
+                        if line.startswith(key) and int(line.split()[1]) > 0:
+                            return True
+                except (OSError, ValueError):
+                    continue
+            try:
+                if int((d / "memory.failcnt").read_text()) > 0:
+                    return True
+            except (OSError, ValueError):
+                pass
+        return False
+
+    def remove(self) -> None:
+        self.kill_all()
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+@dataclass
+class SandboxSpec:
+    """One submission's sandbox: made by the grader, used by the kernel manager."""
+
+    kind: SandboxKind
+    scratch: Path  # the only writable folder; holds the kernel's sockets (short path)
+    hidden: list[Path] = field(default_factory=list)  # not mounted at all (empty tmpfs)
+    cache: Path | None = None  # Kafka jars (read-only inside)
+    memory: int = DEFAULT_MEMORY
+    tasks: int = DEFAULT_TASKS
+    cgroup: Cgroup | None = None
+
+    @classmethod
+    def make(cls, kind: SandboxKind, name: str, hidden: list[Path], memory: int = DEFAULT_MEMORY,
+             tasks: int = DEFAULT_TASKS) -> SandboxSpec:
+        from ..jars import cache_dir
+
+        # short: the kernel's Unix socket paths must stay under 107 bytes
+        scratch = Path(tempfile.mkdtemp(prefix=f"klsb-{name[:40]}-",
+                                        dir="/tmp" if os.name == "posix" else None))
+        cgroup = Cgroup.create(name, memory, tasks) \
+            if kind is SandboxKind.BWRAP else None
+        return cls(kind, scratch, [p.resolve() for p in hidden], cache_dir(), memory, tasks,
+                   cgroup)
+
+    def wrap(self, cmd: list[str]) -> list[str]:
+        """The kernel command run inside the sandbox (unchanged for ``none``)."""
+        if self.kind is not SandboxKind.BWRAP:
+            return cmd
+        exe = bwrap_path() or "bwrap"
+        argv = [exe, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+                "--die-with-parent", "--new-session", "--hostname", "submission",
+                "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+                "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/dev/shm"]
+        if Path("/var/run").is_dir() and not Path("/var/run").is_symlink():
+            argv += ["--tmpfs", "/var/run"]
+        hidden = [p for p in self.hidden if p.is_dir()]
+        for path in hidden:  # a folder inside another hidden one is hidden with it
+            if not _under(self.scratch, path) and \
+                    not any(p != path and _under(path, p) for p in hidden):
+                argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
+        argv += ["--bind", str(self.scratch), str(self.scratch), "--chdir", str(self.scratch),
+                 "--setenv", "HOME", str(self.scratch), "--setenv", "TMPDIR", str(self.scratch),
+                 "--setenv", "KAFKA_LAB_FRESH", "1", "--unsetenv", "KAFKA_BOOTSTRAP_SERVERS",
+                 # ipykernel's parent poller would take bwrap's init (pid 1) for an orphaned
+                 # kernel; --die-with-parent does that job here
+                 "--unsetenv", "JPY_PARENT_PID"]
+        if self.cache is not None:
+            argv += ["--setenv", "KAFKA_LAB_CACHE", str(self.cache)]
+        argv += ["--", *cmd]
+        return self.cgroup.join_cmd(argv) if self.cgroup else argv
+
+    def close(self) -> None:
+        """Kill whatever is left of the submission and remove its scratch folder."""
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _under(path: Path, parent: Path) -> bool:
+    try:
+        path.resolve().relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def sweep(prefix: str) -> None:
+    """Remove what is left of sandboxes whose name starts with ``prefix`` (a killed worker's):
+    their cgroups (killing the processes in them) and scratch folders."""
+    for base in (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/pids"),
+                 Path("/sys/fs/cgroup")):
+        parent = base / "kafka-lab"
+        if parent.is_dir():
+            for child in parent.glob(f"{prefix}*"):
+                Cgroup([child]).remove()
+    for scratch in Path(tempfile.gettempdir()).glob(f"klsb-{prefix}*"):
+        shutil.rmtree(scratch, ignore_errors=True)
