@@ -9,6 +9,7 @@ import sys
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from .exceptions import ChecksumError, DownloadError
@@ -63,6 +64,31 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class JarSetState:
+    """What the cache holds of one pinned jar set, checked against its lock."""
+
+    name: str
+    folder: Path
+    total: int
+    missing: list[str]
+    corrupt: list[str]  # present, but size or SHA-256 differ from the lock
+
+
+def verify_jars(name: str) -> JarSetState:
+    """Check every jar of set ``name`` in the cache against the lock (no download)."""
+    jars = load_lock(name)["jars"]
+    libs = cache_dir() / "jars" / name
+    missing, corrupt = [], []
+    for jar in jars:
+        path = libs / Path(jar["path"]).name
+        if not path.is_file():
+            missing.append(path.name)
+        elif path.stat().st_size != jar["size"] or _sha256(path) != jar["sha256"]:
+            corrupt.append(path.name)
+    return JarSetState(name, libs, len(jars), missing, corrupt)
 
 
 def _download(url: str, dest: Path, expected: str, progress: object) -> None:

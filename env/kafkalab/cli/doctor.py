@@ -8,7 +8,6 @@ fix. The exit code is 1 when a check fails, else 0.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import shutil
@@ -74,39 +73,24 @@ def check_java() -> Check:
                  f"(from {_java_source(java)})")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_jars() -> list[Check]:
     """Each pinned jar set: every jar present in the cache with the SHA-256 its lock names."""
-    from ..jars import SETS, cache_dir, load_lock
+    from ..jars import SETS, verify_jars
 
     checks = []
     for name in SETS:
-        jars = load_lock(name)["jars"]
-        libs = cache_dir() / "jars" / name
-        missing, corrupt = [], []
-        for jar in jars:
-            path = libs / Path(jar["path"]).name
-            if not path.is_file():
-                missing.append(path.name)
-            elif path.stat().st_size != jar["size"] or _sha256(path) != jar["sha256"]:
-                corrupt.append(path.name)
+        state = verify_jars(name)
+        libs, total, missing, corrupt = state.folder, state.total, state.missing, state.corrupt
         if corrupt:
-            checks.append(Check(f"{name} jars", "FAIL", f"{len(corrupt)} of {len(jars)} jars in "
+            checks.append(Check(f"{name} jars", "FAIL", f"{len(corrupt)} of {total} jars in "
                                 f"{libs} differ from the lock (e.g. {corrupt[0]})",
                                 f"delete {libs} and run `kafka-lab fetch`."))
         elif missing:
-            checks.append(Check(f"{name} jars", "warn", f"{len(missing)} of {len(jars)} jars "
+            checks.append(Check(f"{name} jars", "warn", f"{len(missing)} of {total} jars "
                                 f"not downloaded yet into {libs}", "`kafka-lab fetch` (about "
                                 "100 MB; else the first cluster start downloads them)."))
         else:
-            checks.append(Check(f"{name} jars", "ok", f"{len(jars)} jars, every SHA-256 "
+            checks.append(Check(f"{name} jars", "ok", f"{total} jars, every SHA-256 "
                                 f"verified, in {libs}"))
     return checks
 
