@@ -145,8 +145,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_broker_restarted_from_a_thread_survives_the_thread(cluster3) -> None:
-    """PR_SET_PDEATHSIG follows the spawning thread: a restart from a worker thread must not
-    tie the broker's life to that thread."""
+    """A broker's life is tied to the process that started it, never to the thread: a restart
+    from a worker thread survives that thread's end."""
     import threading
 
     node = cluster3.broker(3)
@@ -154,6 +154,6 @@ def test_a_broker_restarted_from_a_thread_survives_the_thread(cluster3) -> None:
     worker = threading.Thread(target=node.start)
     worker.start()
     worker.join(120)
-    time.sleep(2)  # the thread is gone: a PDEATHSIG tied to it would have fired by now
+    time.sleep(2)  # the thread is gone: a death signal tied to it would have fired by now
     assert node.running
     cluster3.wait_until_brokers(count=3)
