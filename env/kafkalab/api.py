@@ -9,12 +9,14 @@ from pathlib import Path
 from . import backends
 from .backends.external import ExternalBackend, external_from_env
 from .backends.plan import ClusterSpec, Mode
+from .backends.security import ManagedSecurity
 from .cluster import Cluster
 from .exceptions import DockerUnavailableError, KafkaLabError
 from .jars import cache_dir
 
 MODES = tuple(m.value for m in Mode)
 BACKENDS = backends.NAMES
+SECURITY = ("none", "managed")
 _running: dict[tuple, Cluster] = {}
 
 
@@ -61,7 +63,7 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
                   heap_mb: int = 256, broker_config: dict[str, str] | None = None,
                   ports: list[int] | None = None, image: str | None = None,
                   timeout: float = 120.0, reuse: bool = True, detached: bool = False,
-                  jvm_flags: tuple[str, ...] | list[str] = ()) -> Cluster:
+                  jvm_flags: tuple[str, ...] | list[str] = (), security: str = "none") -> Cluster:
     """Start (or find) a real Kafka cluster and return it, ready to answer metadata.
 
     ``brokers``: 1 or more. ``mode``: "kraft" (Kafka 4, default) or "zookeeper" (Kafka 3.9 with
@@ -71,6 +73,12 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
     JVMs when Java 17+ is found, else Docker), "local", "docker" or "external". With ``reuse``
     (default), calling it again with the same arguments in the same process returns the running
     cluster instead of starting a second one. ``jvm_flags`` go on every broker's command line.
+
+    ``security="managed"`` starts a local KRaft cluster that looks like a managed service from
+    outside (:mod:`kafkalab.backends.security`): one SASL_SSL listener with PLAIN API keys, a
+    CA made for it, ACLs enforced (nothing allowed without one), and this cluster object as
+    the super user; ``cluster.create_api_key(name)`` and ``cluster.client_properties(key,
+    path)`` give a student a key and a ``client.properties`` file, never the cluster object.
 
     Use it as a context manager (``with start_cluster() as cluster:``) or call
     ``cluster.stop()``; processes it started also die with this Python process.
@@ -82,15 +90,27 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
     if backend not in BACKENDS:
         raise KafkaLabError(reason=f"backend={backend!r} is not one of {BACKENDS}.",
                             fix="pass one of those, or leave the default 'auto'.")
+    if security not in SECURITY:
+        raise KafkaLabError(reason=f"security={security!r} is not one of {SECURITY}.",
+                            fix="pass 'managed' for SASL_SSL with API keys and ACLs, or leave "
+                            "the default 'none'.")
+    managed = security == "managed"
+    if managed and (the_mode is not Mode.KRAFT or detached or backend == "external"):
+        raise KafkaLabError(reason="security='managed' starts a new KRaft cluster in this "
+                            f"process (mode={mode!r}, backend={backend!r}, "
+                            f"detached={detached}).",
+                            fix="use mode='kraft', backend 'auto' or 'local', detached=False; "
+                            "for a real managed cluster set KAFKA_BOOTSTRAP_SERVERS and the "
+                            "KAFKA_* security variables instead.")
     if brokers < 1:
         raise KafkaLabError(reason=f"A cluster needs at least one broker (brokers={brokers}).",
                             fix="pass brokers=1 or more.")
     key = (brokers, mode, backend, zookeepers, bootstrap_servers, heap_mb,
-           tuple(sorted((broker_config or {}).items())), image, tuple(jvm_flags))
+           tuple(sorted((broker_config or {}).items())), image, tuple(jvm_flags), security)
     if reuse and (known := _running.get(key)) is not None and known.alive():
         return known
 
-    if backend in ("auto", "external"):
+    if backend in ("auto", "external") and not managed:
         ext = (ExternalBackend(bootstrap_servers) if bootstrap_servers else external_from_env())
         if ext is not None:
             cluster = Cluster(ext, brokers, mode, owned=False, on_stop=_forget)
@@ -110,9 +130,11 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
 
     spec = ClusterSpec(brokers, the_mode, zookeepers, heap_mb,
                        tuple((broker_config or {}).items()), tuple(jvm_flags))
-    impl = backends.create(backend, spec, ports=ports, image=image, detached=detached)
+    plan = ManagedSecurity.create() if managed else None
+    impl = backends.create(backend, spec, ports=ports, image=image, detached=detached,
+                           security=plan)
     cluster = Cluster(impl, brokers, mode, owned=not detached, zookeepers=zookeepers,
-                      on_stop=_forget)
+                      on_stop=_forget, keys=plan.key_pool() if plan else None)
     try:
         impl.start(timeout)
         cluster.wait_until_ready(timeout)

@@ -6,6 +6,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Consumer, Producer
@@ -13,6 +14,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from . import tools
 from .backends.base import Backend
+from .backends.security import ApiKey, KeyPool, write_client_properties
 from .describe import ClusterDescription, PartitionState
 from .exceptions import ClusterTimeoutError, KafkaLabError
 
@@ -80,8 +82,10 @@ class Cluster:
 
     def __init__(self, backend: Backend, brokers: int, mode: str, owned: bool = True,
                  zookeepers: int = 0, extra_client_config: dict[str, str] | None = None,
-                 on_stop: Callable[[Cluster], None] | None = None) -> None:
+                 on_stop: Callable[[Cluster], None] | None = None,
+                 keys: KeyPool | None = None) -> None:
         self._backend, self.mode, self.owned = backend, mode, owned
+        self._keys = keys
         self.broker_ids = list(range(1, brokers + 1))
         self.zookeeper_ids = list(range(1, zookeepers + 1)) if mode == "zookeeper" else []
         self._client_extra = dict(extra_client_config or backend.security or {})
@@ -357,6 +361,49 @@ class Cluster:
         return tools.run_tool(self.version, main_class, list(args),
                               self.bootstrap_servers if bootstrap else None,
                               self._client_extra if bootstrap else None, timeout, check)
+
+    # ---- a managed-style cluster (security="managed"): keys, client files, quotas ----------
+    def create_api_key(self, name: str) -> ApiKey:
+        """A new API key and secret for ``name`` (a service, a student). It logs in, but may do
+        nothing until ACLs for ``User:<key>`` allow it (``admin().create_acls``)."""
+        if self._keys is None:
+            raise KafkaLabError(reason="This cluster has no API keys to issue (it was not "
+                                "started with security='managed').",
+                                fix="start_cluster(security='managed'); on a real managed "
+                                "service, create keys in its console or CLI.")
+        return self._keys.issue(name)
+
+    def client_properties(self, api_key: ApiKey, path: str | Path) -> Path:
+        """Write a ``client.properties`` for ``api_key`` in Confluent Cloud's shape
+        (bootstrap.servers, SASL_SSL, PLAIN, key and secret, plus this cluster's CA file when
+        it has one); load it with :func:`kafkalab.backends.security.read_client_properties`."""
+        return write_client_properties(path, self.bootstrap_servers, api_key,
+                                       self._client_extra.get("ssl.ca.location"))
+
+    def set_quota(self, user: str, producer_byte_rate: int | None = None,
+                  consumer_byte_rate: int | None = None) -> None:
+        """Set (a number) or remove (0) byte-rate quotas for the principal ``User:<user>``
+        (an API key), with Kafka's kafka-configs tool (the Python client has no quota API)."""
+        rates = {"producer_byte_rate": producer_byte_rate,
+                 "consumer_byte_rate": consumer_byte_rate}
+        add = ",".join(f"{k}={v}" for k, v in rates.items() if v)
+        drop = ",".join(k for k, v in rates.items() if v == 0)
+        args = ["--alter", "--entity-type", "users", "--entity-name", user]
+        if add:
+            self.run_tool("org.apache.kafka.tools.ConfigCommand", *args, "--add-config", add)
+        if drop:
+            self.run_tool("org.apache.kafka.tools.ConfigCommand", *args, "--delete-config", drop)
+
+    def quotas(self, user: str) -> dict[str, float]:
+        """The quotas set for ``User:<user>`` (e.g. {"producer_byte_rate": 1048576.0})."""
+        out = self.run_tool("org.apache.kafka.tools.ConfigCommand", "--describe",
+                            "--entity-type", "users", "--entity-name", user).stdout
+        found: dict[str, float] = {}
+        for part in out.replace(",", " ").split():
+            name, _, value = part.partition("=")
+            if name.endswith("_rate") or name.endswith("_percentage"):
+                found[name] = float(value)
+        return found
 
     # ---- resources and lifecycle ------------------------------------------------------------
     def memory_bytes(self) -> int:

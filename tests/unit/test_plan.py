@@ -107,3 +107,36 @@ def test_overrides_and_jvm_flags_are_arguments_not_globals() -> None:
 def test_a_kraft_plan_needs_the_formatted_checkpoint() -> None:
     with pytest.raises(ValueError, match="checkpoint"):
         plan(ClusterSpec(1), HostLayout("/tmp/c", [9001], [9101]), None, ids())
+
+
+def test_managed_security_leaves_no_plaintext_listener() -> None:
+    from kafkalab.backends.security import ManagedSecurity
+
+    sec = ManagedSecurity.create(pool_size=3)
+    nodes = plan(ClusterSpec(3), host3(), BOOT, ids(), security=sec)
+    p = props(nodes[0])
+    assert "PLAINTEXT:PLAINTEXT" not in p["listener.security.protocol.map"]
+    assert p["listener.security.protocol.map"] == "SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT"
+    assert p["listeners"] == "SASL_SSL://127.0.0.1:9001,CONTROLLER://127.0.0.1:9101"
+    assert p["allow.everyone.if.no.acl.found"] == "false"
+    assert p["super.users"] == f"User:{sec.admin.key}"
+    controller_users = p["listener.name.controller.plain.sasl.jaas.config"].count("user_")
+    assert controller_users == 1 and all(
+        f"user_{k.key}=" in p["listener.name.sasl_ssl.plain.sasl.jaas.config"] for k in sec.pool)
+    pool = sec.key_pool()
+    first = pool.issue("a")
+    assert first.name == "a" and pool.issue("b").key != first.key
+    pool.issue("c")
+    with pytest.raises(Exception, match="issued"):
+        pool.issue("d")
+    with pytest.raises(ValueError, match="KRaft"):
+        plan(ClusterSpec(1, Mode.ZOOKEEPER), host3(1), None, ids(), security=sec)
+
+
+def test_client_properties_round_trip(tmp_path) -> None:
+    from kafkalab.backends.security import ApiKey, read_client_properties, write_client_properties
+
+    path = write_client_properties(tmp_path / "c.properties", "h:9092", ApiKey("K", "S=x"))
+    assert read_client_properties(path) == {
+        "bootstrap.servers": "h:9092", "security.protocol": "SASL_SSL",
+        "sasl.mechanisms": "PLAIN", "sasl.username": "K", "sasl.password": "S=x"}

@@ -21,6 +21,7 @@ from ..ports import bindable, check_port_free, free_port, port_open
 from .base import find_node
 from .cache import cds_flags, formatted_template
 from .plan import ClusterSpec, HostLayout, Mode, NodeSpec, plan
+from .security import ManagedSecurity
 
 
 @dataclass
@@ -65,8 +66,8 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, spec: ClusterSpec, detached: bool = False,
-                 workdir: Path | None = None) -> None:
-        self.spec, self.detached = spec, detached
+                 workdir: Path | None = None, security: ManagedSecurity | None = None) -> None:
+        self.spec, self.detached, self.managed = spec, detached, security
         self.mode, self.version = spec.mode, spec.version
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="kafka-lab-"))
         self.nodes: list[Node] = []
@@ -100,7 +101,7 @@ class LocalBackend:
         if kraft:
             template = formatted_template(self.version)
             bootstrap = {f.name: f.read_bytes() for f in template.iterdir() if f.is_file()}
-        for spec in plan(self.spec, layout, bootstrap):
+        for spec in plan(self.spec, layout, bootstrap, security=self.managed):
             home = self.workdir / spec.name
             for rel, data in spec.files.items():
                 (home / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +112,9 @@ class LocalBackend:
                                    extra_ports=spec.listen_ports[1:]))
         if z:
             self.zookeeper_connect = layout.zookeeper_connect()
+        if self.managed is not None:  # the cluster's own clients log in as the super user
+            ca = self.managed.write_ca(self.workdir)
+            self.security = self.managed.client_config(self.managed.admin, ca)
 
     @property
     def bootstrap_servers(self) -> str:

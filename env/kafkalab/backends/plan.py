@@ -103,12 +103,21 @@ class NodeSpec:
                 "-cp", f"{libs}/*", self.main, f"{home}/{self.conf_file}"]
 
 
+class ListenerSecurity(Protocol):
+    """A security plan for the listeners (e.g. :class:`.security.ManagedSecurity`): which
+    listeners a node at these addresses opens, and the broker settings that secure them."""
+
+    def listeners(self, client: str, controller: str | None) -> dict[str, str]: ...
+    def broker_properties(self) -> dict[str, str]: ...
+
+
 class Layout(Protocol):
     """Where each node listens and how nodes and clients reach it."""
 
     def data_dir(self, kind: str, node_id: int) -> str: ...
     def client_port(self, kind: str, node_id: int) -> int: ...
-    def broker_listeners(self, node_id: int, controller: bool) -> dict[str, str]: ...
+    def broker_listeners(self, node_id: int, controller: bool,
+                         security: ListenerSecurity | None = None) -> dict[str, str]: ...
     def controller_address(self, node_id: int) -> str: ...
     def zookeeper_listen(self, node_id: int) -> tuple[str, int]: ...
     def zookeeper_peer(self, node_id: int) -> str: ...
@@ -136,8 +145,12 @@ class HostLayout:
     def client_port(self, kind: str, node_id: int) -> int:
         return (self.broker_ports if kind == "broker" else self.zk_ports)[node_id - 1]
 
-    def broker_listeners(self, node_id: int, controller: bool) -> dict[str, str]:
+    def broker_listeners(self, node_id: int, controller: bool,
+                         security: ListenerSecurity | None = None) -> dict[str, str]:
         port = self.broker_ports[node_id - 1]
+        if security is not None:
+            return security.listeners(f"{self.host}:{port}", self.controller_address(node_id)
+                                      if controller else None)
         listeners = f"PLAINTEXT://{self.host}:{port}"
         pmap = "PLAINTEXT:PLAINTEXT"
         if controller:
@@ -194,7 +207,10 @@ class ContainerLayout:
     def client_port(self, kind: str, node_id: int) -> int:
         return (self.broker_host_ports if kind == "broker" else self.zk_host_ports)[node_id - 1]
 
-    def broker_listeners(self, node_id: int, controller: bool) -> dict[str, str]:
+    def broker_listeners(self, node_id: int, controller: bool,
+                         security: ListenerSecurity | None = None) -> dict[str, str]:
+        if security is not None:
+            raise ValueError("the container layout has no secured listeners yet")
         name = self.name("broker", node_id)
         listeners = f"PLAINTEXT://0.0.0.0:{self.client},INTERNAL://0.0.0.0:{self.internal}"
         pmap = "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT"
@@ -230,12 +246,14 @@ def _properties(values: dict[str, str]) -> bytes:
 
 
 def plan(spec: ClusterSpec, layout: Layout, kraft_bootstrap: dict[str, bytes] | None = None,
-         new_id: Callable[[], str] | None = None) -> list[NodeSpec]:
+         new_id: Callable[[], str] | None = None,
+         security: ListenerSecurity | None = None) -> list[NodeSpec]:
     """Every node of ``spec`` in ``layout``: ZooKeeper servers first, then brokers.
 
     ``kraft_bootstrap`` is the formatted metadata checkpoint (file name -> bytes) every KRaft
     node starts from (made once per version by Kafka's StorageTool); ``new_id`` makes Kafka
-    Uuids (cluster id, directory ids).
+    Uuids (cluster id, directory ids). ``security`` secures the listeners (KRaft only; None:
+    plaintext).
     """
     from .cache import new_uuid
 
@@ -243,6 +261,10 @@ def plan(spec: ClusterSpec, layout: Layout, kraft_bootstrap: dict[str, bytes] | 
     log_name, log_text = spec.mode.log_config
     log = {log_name: log_text.encode()}
     extra = dict(spec.broker_config)
+    if security is not None:
+        if spec.mode is not Mode.KRAFT:
+            raise ValueError("secured listeners are planned for KRaft clusters only")
+        extra = {**security.broker_properties(), **extra}
     nodes: list[NodeSpec] = []
     if spec.mode is Mode.KRAFT:
         if kraft_bootstrap is None:
@@ -253,7 +275,7 @@ def plan(spec: ClusterSpec, layout: Layout, kraft_bootstrap: dict[str, bytes] | 
         for i in range(1, spec.brokers + 1):
             data = layout.data_dir("broker", i)
             values = props_.kraft_broker(i, voters, data, spec.brokers,
-                                         {**layout.broker_listeners(i, True), **extra})
+                                         {**layout.broker_listeners(i, True, security), **extra})
             meta = {"version": "1", "node.id": str(i), "directory.id": new_id(),
                     "cluster.id": cluster_id}
             files = {"server.properties": _properties(values), **log,
