@@ -19,12 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, Producer
-
 from ... import procs
+from . import crashpoints
 
-PRELUDE = ("import time\nfrom confluent_kafka import Consumer, KafkaError, KafkaException, "
-           "Producer, TopicPartition\n")
+# What a copier function from a notebook finds imported in its process (Consumer and Producer
+# are confluent-kafka's, with crash points: see ``crashpoints``).
+PRELUDE = ("import time\nfrom confluent_kafka import KafkaError, KafkaException, TopicPartition\n"
+           "from kafkalab.lessons.exactly_once.crashpoints import Consumer, Producer\n")
 
 
 def transactional_copier(consumer_config: dict, producer_config: dict, transactional_id: str,
@@ -35,9 +36,9 @@ def transactional_copier(consumer_config: dict, producer_config: dict, transacti
     is produced and its input offsets committed in one transaction. ``hold`` seconds are spent
     inside each transaction after its records reached the broker (to make a kill land there);
     ``status`` hears "open N" then "committed N" for transaction N."""
-    consumer = Consumer({**consumer_config, "enable.auto.commit": False,
+    consumer = crashpoints.Consumer({**consumer_config, "enable.auto.commit": False,
                          "isolation.level": "read_committed"})
-    producer = Producer({**producer_config, "transactional.id": transactional_id})
+    producer = crashpoints.Producer({**producer_config, "transactional.id": transactional_id})
     producer.init_transactions(30)  # fences an older instance and aborts what it left open
     consumer.subscribe([source])
     n = 0
@@ -134,8 +135,10 @@ def copier_configs(cluster: Any, group: str, instance: str | None = None,
 def start_copier(cluster: Any, folder: Path, name: str, source: str, sink: str, group: str,
                  transactional_id: str, function: Callable[..., Any] | None = None,
                  per_transaction: int = 10, hold: float = 0.0,
-                 producer_overrides: dict[str, Any] | None = None) -> Copier:
-    """Start a copier process (the course's :func:`transactional_copier`, or ``function``)."""
+                 producer_overrides: dict[str, Any] | None = None,
+                 crash: tuple[str, int] | None = None) -> Copier:
+    """Start a copier process (the course's :func:`transactional_copier`, or ``function``);
+    ``crash=(call, n)``: it SIGKILLs itself right after the n-th return of that call."""
     folder.mkdir(parents=True, exist_ok=True)
     status, stop, log = folder / f"{name}.status", folder / f"{name}.stop", folder / f"{name}.log"
     status.write_text("")
@@ -145,7 +148,8 @@ def start_copier(cluster: Any, folder: Path, name: str, source: str, sink: str, 
                             "producer_config": {**prod, **(producer_overrides or {})},
                             "transactional_id": transactional_id, "source": source,
                             "sink": sink, "status": str(status), "stop": str(stop),
-                            "per_transaction": per_transaction, "hold": hold}
+                            "per_transaction": per_transaction, "hold": hold,
+                            "crash": list(crash) if crash else None}
     if function is not None:
         spec.update(source_code=PRELUDE + textwrap.dedent(inspect.getsource(function)),
                     function=function.__name__)
@@ -167,6 +171,8 @@ def copier_main(spec_path: str) -> None:
 
     args = (spec["consumer_config"], spec["producer_config"], spec["transactional_id"],
             spec["source"], spec["sink"], should_stop)
+    if spec.get("crash"):
+        crashpoints.arm(*spec["crash"])
     if "source_code" in spec:
         namespace: dict[str, Any] = {}
         exec(compile(spec["source_code"], "<your copier>", "exec"), namespace)  # noqa: S102
