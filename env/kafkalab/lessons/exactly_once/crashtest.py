@@ -139,6 +139,8 @@ def crash_test(cluster: Any, function: Callable[..., Any] | None, folder: Path,
             crashes.append(f"after {kind} #{after}" if code == -9 else f"exited ({code})")
             if code not in (-9, 0):
                 errors += copier.error()
+    if not rounds:
+        expected += _feed(feeder, source, 0, per_round, keys)
     final = run("final", None)
     deadline = time.monotonic() + finish_seconds
     while final.alive() and time.monotonic() < deadline:

@@ -13,6 +13,7 @@ from .reading import read_to_end
 
 @dataclass
 class ProxyRun:
+    topic: str
     fault: str  # "drop" (first produce response lost) or "replay" (first request sent twice)
     idempotent: bool
     sent: int  # records the producer was asked to send
@@ -42,6 +43,6 @@ def through_proxy(cluster: Any, fault: str, idempotent: bool, records: int = 100
         stats: ProxyStats = proxy.stats
     got = read_to_end(cluster, topic, "read_uncommitted")
     counts = Counter(r.value for r in got)
-    return ProxyRun(fault, idempotent, records, len(acked), len(got),
+    return ProxyRun(topic, fault, idempotent, records, len(acked), len(got),
                     sum(c - 1 for c in counts.values()), stats.produce_requests,
                     stats.dropped_responses, stats.replayed, list(stats.replays))
