@@ -54,7 +54,7 @@ def parse_table(text: str) -> list[dict[str, str]]:
     if not lines:
         return []
     header = [h.strip() for h in lines[0].split("\t")]
-    return [dict(zip(header, (c.strip() for c in ln.split("\t")), strict=False))
+    return [{h: c.strip() for h, c in zip(header, ln.split("\t"), strict=False) if h}
             for ln in lines[1:]]
 
 
