@@ -119,7 +119,9 @@ def crash_test(cluster: Any, function: Callable[..., Any] | None, folder: Path,
     for r in range(rounds):
         expected += _feed(feeder, source, len(expected), per_round, keys)
         kind = ROUND_CRASHES[r % len(ROUND_CRASHES)]
-        after = rng.randint(1, 8) if kind == "produce" else rng.randint(1, 3)
+        # right after the first such call (every copier makes each of its calls at least once
+        # per batch); after a random one of the first produce calls
+        after = rng.randint(1, 5) if kind == "produce" else 1
         copier = run(f"round{r}", (kind, after) if kind else None)
         deadline = time.monotonic() + round_seconds + rng.uniform(0, 0.5)
         while copier.alive() and time.monotonic() < deadline:
