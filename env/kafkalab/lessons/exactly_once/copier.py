@@ -1,0 +1,182 @@
+"""A consume-transform-produce copier in its own process, so that it can be SIGKILLed.
+
+:func:`start_copier` spawns ``python -m kafkalab.lessons.exactly_once spec.json`` through
+``kafkalab.procs.spawn`` (it dies with its parent). The process runs either the course's
+:func:`transactional_copier` or a function from your notebook with the signature
+``copier(consumer_config, producer_config, transactional_id, source, sink, should_stop)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ... import procs
+from . import crashpoints
+
+# What a copier function from a notebook finds imported in its process (Consumer and Producer
+# are confluent-kafka's, with crash points: see ``crashpoints``).
+PRELUDE = ("import time\nfrom confluent_kafka import KafkaError, KafkaException, TopicPartition\n"
+           "from kafkalab.lessons.exactly_once.crashpoints import Consumer, Producer\n")
+
+
+def transactional_copier(consumer_config: dict, producer_config: dict, transactional_id: str,
+                         source: str, sink: str, should_stop: Callable[[], bool],
+                         per_transaction: int = 10, hold: float = 0.0,
+                         status: Callable[[str], None] | None = None) -> None:
+    """Copy ``source`` to ``sink`` exactly once: each batch of up to ``per_transaction`` records
+    is produced and its input offsets committed in one transaction. ``hold`` seconds are spent
+    inside each transaction after its records reached the broker (to make a kill land there);
+    ``status`` hears "open N" then "committed N" for transaction N."""
+    consumer = crashpoints.Consumer({**consumer_config, "enable.auto.commit": False,
+                         "isolation.level": "read_committed"})
+    producer = crashpoints.Producer({**producer_config, "transactional.id": transactional_id})
+    producer.init_transactions(30)  # fences an older instance and aborts what it left open
+    consumer.subscribe([source])
+    n = 0
+    try:
+        while not should_stop():
+            batch = [m for m in consumer.consume(per_transaction, 0.3) if m.error() is None]
+            if not batch:
+                continue
+            n += 1
+            producer.begin_transaction()
+            for msg in batch:
+                producer.produce(sink, key=msg.key(), value=msg.value())
+            if hold:
+                producer.flush(30)
+                if status:
+                    status(f"open {n}")
+                time.sleep(hold)
+            producer.send_offsets_to_transaction(
+                consumer.position(consumer.assignment()), consumer.consumer_group_metadata(), 30)
+            producer.commit_transaction(30)
+            if status:
+                status(f"committed {n}")
+    finally:
+        consumer.close()
+
+
+class Copier:
+    """A running copier process; ``status()`` is the lines it reported so far."""
+
+    def __init__(self, proc: subprocess.Popen, status_file: Path, stop_file: Path,
+                 log: Path) -> None:
+        self.proc, self.status_file, self.stop_file, self.log = proc, status_file, stop_file, log
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def status(self) -> list[str]:
+        try:
+            return self.status_file.read_text().splitlines()
+        except OSError:
+            return []
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no commit, no abort, no close: a crash."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        procs.forget(self.proc.pid)
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """Ask it to finish its batch and return; SIGKILL after ``timeout`` s."""
+        self.stop_file.touch()
+        try:
+            code = self.proc.wait(timeout)
+            procs.forget(self.proc.pid)
+            return code
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return -9
+
+    def error(self) -> str:
+        """The end of what it printed (its traceback, if it failed)."""
+        try:
+            return self.log.read_text(errors="replace")[-1500:]
+        except OSError:
+            return ""
+
+    def wait_for(self, predicate: Callable[[list[str]], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate(self.status()):
+            if not self.alive():
+                raise RuntimeError(f"the copier exited (code {self.proc.returncode}):\n"
+                                   + self.error())
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"copier status {self.status()[-3:]} after {timeout} s")
+            time.sleep(0.02)
+
+
+def copier_configs(cluster: Any, group: str, instance: str | None = None,
+                   **consumer: Any) -> tuple[dict, dict]:
+    """(consumer config, producer config) for a copier: a short session and, with
+    ``instance``, static membership, so a restarted copier takes its partitions back at once."""
+    cons = {**cluster.consumer_config(group), "session.timeout.ms": 6000,
+            "heartbeat.interval.ms": 1000, "log_level": 0, **consumer}
+    if instance:
+        cons["group.instance.id"] = instance
+    return cons, {**cluster.producer_config(), "log_level": 0}
+
+
+def start_copier(cluster: Any, folder: Path, name: str, source: str, sink: str, group: str,
+                 transactional_id: str, function: Callable[..., Any] | None = None,
+                 per_transaction: int = 10, hold: float = 0.0,
+                 producer_overrides: dict[str, Any] | None = None,
+                 crash: tuple[str, int] | None = None) -> Copier:
+    """Start a copier process (the course's :func:`transactional_copier`, or ``function``);
+    ``crash=(call, n)``: it SIGKILLs itself right after the n-th return of that call."""
+    folder.mkdir(parents=True, exist_ok=True)
+    status, stop, log = folder / f"{name}.status", folder / f"{name}.stop", folder / f"{name}.log"
+    status.write_text("")
+    stop.unlink(missing_ok=True)
+    cons, prod = copier_configs(cluster, group, instance=f"{group}-copier")
+    spec: dict[str, Any] = {"consumer_config": cons,
+                            "producer_config": {**prod, **(producer_overrides or {})},
+                            "transactional_id": transactional_id, "source": source,
+                            "sink": sink, "status": str(status), "stop": str(stop),
+                            "per_transaction": per_transaction, "hold": hold,
+                            "crash": list(crash) if crash else None}
+    if function is not None:
+        spec.update(source_code=PRELUDE + textwrap.dedent(inspect.getsource(function)),
+                    function=function.__name__)
+    spec_file = folder / f"{name}.json"
+    spec_file.write_text(json.dumps(spec))
+    proc = procs.spawn([sys.executable, "-m", "kafkalab.lessons.exactly_once", str(spec_file)],
+                       log, folder)
+    return Copier(proc, status, stop, log)
+
+
+def copier_main(spec_path: str) -> None:
+    """The copier process: what ``python -m kafkalab.lessons.exactly_once spec.json`` runs."""
+    spec = json.loads(Path(spec_path).read_text())
+    status_file, stop_file = Path(spec["status"]), Path(spec["stop"])
+    out = open(status_file, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
+
+    def should_stop() -> bool:
+        return stop_file.exists()
+
+    args = (spec["consumer_config"], spec["producer_config"], spec["transactional_id"],
+            spec["source"], spec["sink"], should_stop)
+    if spec.get("crash"):
+        crashpoints.arm(*spec["crash"])
+    if "source_code" in spec:
+        namespace: dict[str, Any] = {}
+        exec(compile(spec["source_code"], "<your copier>", "exec"), namespace)  # noqa: S102
+        namespace[spec["function"]](*args)
+    else:
+        transactional_copier(*args, per_transaction=spec["per_transaction"], hold=spec["hold"],
+                             status=lambda line: out.write(line + "\n"))

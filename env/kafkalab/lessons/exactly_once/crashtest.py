@@ -1,0 +1,159 @@
+"""The exercise's test: run a copier function as a process, crash it again and again, and check
+that a ``read_committed`` reader of its output sees the input exactly once, in order per key.
+
+Each round writes a chunk of input (transactions of 10 records, each third one followed by an
+aborted transaction of junk records that a correct copier never sees), starts the copier with a
+crash point (it SIGKILLs itself right after the n-th return of one call: a consumer commit, a
+transaction commit, a flush, ...; see ``crashpoints``), and SIGKILLs it at a random moment if
+it is still alive after ``round_seconds``. A last run without crash finishes the copy.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Producer
+
+from .copier import Copier, start_copier
+from .reading import read_to_end
+
+# The call after which each round's copier crashes (None: killed at a random moment), in the
+# order the rounds use them: after each, a copier that keeps its progress in the wrong place
+# loses or repeats records.
+ROUND_CRASHES = ("commit_transaction", "commit", "flush", "produce", None,
+                 "send_offsets_to_transaction", "consume")
+PARAMETERS = ("consumer_config", "producer_config", "transactional_id", "source", "sink",
+              "should_stop")
+
+
+def check_signature(function: Any) -> None:
+    """Raise TypeError, in one sentence, unless ``function`` takes the copier's six
+    parameters."""
+    if not callable(function):
+        raise TypeError(f"copier must be a function, not {type(function).__name__}.")
+    names = tuple(inspect.signature(function).parameters)
+    if names != PARAMETERS:
+        raise TypeError(f"copier must take ({', '.join(PARAMETERS)}), yours takes "
+                        f"({', '.join(names)}).")
+
+
+@dataclass
+class CrashTest:
+    records: int  # committed input records
+    output: int  # records read_committed sees in the output
+    missing: int
+    duplicates: int
+    junk: int  # records of aborted input transactions that reached the output
+    out_of_order_keys: list[str]
+    crashes: list[str] = field(default_factory=list)  # how each round ended
+    errors: str = ""
+
+    @property
+    def exactly_once(self) -> bool:
+        return (self.output == self.records and not self.missing and not self.duplicates
+                and not self.junk and not self.out_of_order_keys)
+
+    def verdict(self) -> str:
+        if self.exactly_once:
+            return (f"exactly once: {self.records} records, in order per key, after "
+                    f"{len(self.crashes)} crashes")
+        return (f"{self.missing} missing, {self.duplicates} duplicated, {self.junk} aborted "
+                f"input records copied, keys out of order: {self.out_of_order_keys or 'none'} "
+                f"(of {self.records} records, {self.output} in the output; crashes: "
+                f"{', '.join(self.crashes)})")
+
+
+def _feed(producer: Producer, topic: str, start: int, count: int, keys: int) -> list[str]:
+    values = []
+    for batch_start in range(start, start + count, 10):
+        producer.begin_transaction()
+        for i in range(batch_start, min(batch_start + 10, start + count)):
+            value = f"k{i % keys}:{i}"
+            producer.produce(topic, key=f"k{i % keys}", value=value)
+            values.append(value)
+        producer.commit_transaction(30)
+        if (batch_start // 10) % 3 == 2:
+            producer.begin_transaction()
+            for j in range(5):
+                producer.produce(topic, key=f"k{j % keys}", value=f"junk-{batch_start}-{j}")
+            producer.flush(30)
+            producer.abort_transaction(30)
+    return values
+
+
+def _copied(cluster: Any, sink: str, expected: int) -> bool:
+    """Does a read_committed reader see at least ``expected`` records in the output yet?"""
+    return len(read_to_end(cluster, sink, "read_committed", timeout=10)) >= expected
+
+
+def crash_test(cluster: Any, function: Callable[..., Any] | None, folder: Path,
+               rounds: int = 4, per_round: int = 30, keys: int = 4, round_seconds: float = 1.5,
+               finish_seconds: float = 12.0, seed: int | None = None) -> CrashTest:
+    """Copy a growing input with ``function`` (None: the course's copier) through ``rounds``
+    crashes and a final clean run; judge what read_committed sees in the output."""
+    if function is not None:
+        check_signature(function)
+    rng = random.Random(seed)
+    tag = uuid.uuid4().hex[:6]
+    source = cluster.create_topic(prefix="input", partitions=2)
+    sink = cluster.create_topic(prefix="output", partitions=2)
+    group, tid = f"copier-{tag}", f"copier-{tag}"
+    feeder = Producer({**cluster.producer_config(transactional_id=f"feed-{tag}"), "log_level": 0})
+    feeder.init_transactions(30)
+    expected: list[str] = []
+    crashes: list[str] = []
+    errors = ""
+
+    def run(name: str, crash: tuple[str, int] | None) -> Copier:
+        return start_copier(cluster, folder, f"{name}-{tag}", source, sink, group, tid,
+                            function=function, crash=crash)
+
+    for r in range(rounds):
+        expected += _feed(feeder, source, len(expected), per_round, keys)
+        kind = ROUND_CRASHES[r % len(ROUND_CRASHES)]
+        # right after the first such call (every copier makes each of its calls at least once
+        # per batch); after a random one of the first produce calls
+        after = rng.randint(1, 5) if kind == "produce" else 1
+        copier = run(f"round{r}", (kind, after) if kind else None)
+        deadline = time.monotonic() + round_seconds + rng.uniform(0, 0.5)
+        while copier.alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if copier.alive():
+            copier.kill()
+            crashes.append("killed at a random moment")
+        else:
+            code = copier.proc.returncode
+            crashes.append(f"after {kind} #{after}" if code == -9 else f"exited ({code})")
+            if code not in (-9, 0):
+                errors += copier.error()
+    if not rounds:
+        expected += _feed(feeder, source, 0, per_round, keys)
+    final = run("final", None)
+    deadline = time.monotonic() + finish_seconds
+    while final.alive() and time.monotonic() < deadline:
+        if _copied(cluster, sink, len(expected)):
+            break
+        time.sleep(0.2)
+    if not final.alive() and final.proc.returncode not in (0, None):
+        errors += final.error()
+    final.stop(10)
+    got = read_to_end(cluster, sink, "read_committed")
+    counts = Counter(r.value for r in got)
+    want = Counter(expected)
+    out_of_order = sorted({r.key or "" for r in got} - {""} - {
+        k for k in {r.key for r in got if r.key}
+        if [int(r.value.split(":")[1]) for r in got if r.key == k and ":" in (r.value or "")]
+        == sorted(int(r.value.split(":")[1]) for r in got if r.key == k and ":" in (r.value or ""))
+    })
+    return CrashTest(len(expected), len(got), sum((want - counts).values()),
+                     sum(c - 1 for v, c in counts.items() if v in want and c > 1),
+                     sum(c for v, c in counts.items() if v.startswith("junk")),
+                     out_of_order, crashes, errors[-1500:])

@@ -1,0 +1,17 @@
+# ruff: noqa: F821 - Consumer, Producer, TopicPartition are imported in the copier process
+# WRONG: an idempotent producer without transactions, offsets committed after the flush.
+# A crash between the flush and the commit repeats the batch.
+def copier(consumer_config, producer_config, transactional_id, source, sink, should_stop):
+    consumer = Consumer({**consumer_config, "enable.auto.commit": False})
+    producer = Producer({**producer_config, "enable.idempotence": True})
+    consumer.subscribe([source])
+    while not should_stop():
+        batch = [m for m in consumer.consume(20, 0.3) if m.error() is None]
+        if not batch:
+            continue
+        for msg in batch:
+            producer.produce(sink, key=msg.key(), value=msg.value())
+        producer.flush(30)
+        consumer.commit(asynchronous=False)
+    producer.flush(30)
+    consumer.close()
