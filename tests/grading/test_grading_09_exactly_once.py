@@ -46,7 +46,7 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         folder.mkdir(parents=True)
         nbformat.write(submission(answer), folder / f"{ASSIGNMENT}.ipynb")
     out = base / "out"
-    proc = subprocess.run([sys.executable, "-m", "kafkalab.grade", str(subs), "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "kafkalab", "grade", str(subs), "--out", str(out),
                            "--assignment", ASSIGNMENT, "--jobs", "2", "--timeout", "60",
                            "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=3000)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

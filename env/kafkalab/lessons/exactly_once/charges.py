@@ -8,12 +8,15 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from confluent_kafka import Consumer, Producer
 
 from ...clients import produce
 from .reading import read_to_end
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 
 @dataclass
@@ -32,7 +35,7 @@ def _charge(db: sqlite3.Connection, order_id: str, amount: int, keyed: bool) -> 
     db.commit()  # the money has moved: nothing in Kafka can take this back
 
 
-def _payment_worker(cluster: Any, db: sqlite3.Connection, orders: str, payments: str,
+def _payment_worker(cluster: Cluster, db: sqlite3.Connection, orders: str, payments: str,
                     group: str, tid: str, expected: int, keyed: bool, crash: bool) -> None:
     consumer = Consumer({**cluster.consumer_config(group), "enable.auto.commit": False,
                          "isolation.level": "read_committed", "log_level": 0})
@@ -59,7 +62,7 @@ def _payment_worker(cluster: Any, db: sqlite3.Connection, orders: str, payments:
     consumer.close()
 
 
-def charge_with_crash(cluster: Any, folder: Path, orders: int = 10,
+def charge_with_crash(cluster: Cluster, folder: Path, orders: int = 10,
                       idempotency_key: bool = False) -> ChargeResult:
     """A transactional payment worker charges ``orders`` orders and stops before committing
     its transaction (a crash between the charge and the commit); a new instance with the same

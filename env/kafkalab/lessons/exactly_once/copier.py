@@ -17,10 +17,13 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import procs
 from . import crashpoints
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 # What a copier function from a notebook finds imported in its process (Consumer and Producer
 # are confluent-kafka's, with crash points: see ``crashpoints``).
@@ -121,7 +124,7 @@ class Copier:
             time.sleep(0.02)
 
 
-def copier_configs(cluster: Any, group: str, instance: str | None = None,
+def copier_configs(cluster: Cluster, group: str, instance: str | None = None,
                    **consumer: Any) -> tuple[dict, dict]:
     """(consumer config, producer config) for a copier: a short session and, with
     ``instance``, static membership, so a restarted copier takes its partitions back at once."""
@@ -132,7 +135,7 @@ def copier_configs(cluster: Any, group: str, instance: str | None = None,
     return cons, {**cluster.producer_config(), "log_level": 0}
 
 
-def start_copier(cluster: Any, folder: Path, name: str, source: str, sink: str, group: str,
+def start_copier(cluster: Cluster, folder: Path, name: str, source: str, sink: str, group: str,
                  transactional_id: str, function: Callable[..., Any] | None = None,
                  per_transaction: int = 10, hold: float = 0.0,
                  producer_overrides: dict[str, Any] | None = None,

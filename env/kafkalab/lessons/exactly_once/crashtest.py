@@ -18,12 +18,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import Producer
 
 from .copier import Copier, start_copier
 from .reading import read_to_end
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 # The call after which each round's copier crashes (None: killed at a random moment), in the
 # order the rounds use them: after each, a copier that keeps its progress in the wrong place
@@ -89,12 +92,12 @@ def _feed(producer: Producer, topic: str, start: int, count: int, keys: int) -> 
     return values
 
 
-def _copied(cluster: Any, sink: str, expected: int) -> bool:
+def _copied(cluster: Cluster, sink: str, expected: int) -> bool:
     """Does a read_committed reader see at least ``expected`` records in the output yet?"""
     return len(read_to_end(cluster, sink, "read_committed", timeout=10)) >= expected
 
 
-def crash_test(cluster: Any, function: Callable[..., Any] | None, folder: Path,
+def crash_test(cluster: Cluster, function: Callable[..., Any] | None, folder: Path,
                rounds: int = 4, per_round: int = 30, keys: int = 4, round_seconds: float = 1.5,
                finish_seconds: float = 12.0, seed: int | None = None) -> CrashTest:
     """Copy a growing input with ``function`` (None: the course's copier) through ``rounds``

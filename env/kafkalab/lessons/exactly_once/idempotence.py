@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...clients import produce
 from .proxy import FaultProxy, ProxyStats, ReplayAnswer
 from .reading import read_to_end
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 
 @dataclass
@@ -26,7 +29,7 @@ class ProxyRun:
     replay_answers: list[ReplayAnswer] = field(default_factory=list)
 
 
-def through_proxy(cluster: Any, fault: str, idempotent: bool, records: int = 100,
+def through_proxy(cluster: Cluster, fault: str, idempotent: bool, records: int = 100,
                   topic: str | None = None) -> ProxyRun:
     """Produce ``records`` numbered records through a :class:`FaultProxy` that drops the first
     produce response (``fault="drop"``) or replays the first produce request

@@ -22,7 +22,10 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 PRODUCE, METADATA = 0, 3
 _INJECTED = 0x7F000000  # correlation ids of the copies the proxy sends (never the client's)
@@ -194,7 +197,7 @@ class FaultProxy:
     """``FaultProxy(cluster, drop_responses=1)``: a proxy in front of every broker of
     ``cluster``; give a client :attr:`bootstrap_servers` instead of the cluster's."""
 
-    def __init__(self, cluster: Any, drop_responses: int = 0, replay: int = 0,
+    def __init__(self, cluster: Cluster, drop_responses: int = 0, replay: int = 0,
                  lifetime: float = 300.0) -> None:
         self._lock = threading.Lock()
         self._drops_left, self._replays_left = drop_responses, replay

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from ...clients import Record, to_record
 
+if TYPE_CHECKING:
+    from ...cluster import Cluster
+
 TRANSACTIONS_TOOL = "org.apache.kafka.tools.TransactionsCommand"
 
 
-def read_to_end(cluster: Any, topic: str, isolation: str = "read_committed",
+def read_to_end(cluster: Cluster, topic: str, isolation: str = "read_committed",
                 timeout: float = 30.0) -> list[Record]:
     """Every record of ``topic`` a consumer with ``isolation.level=isolation`` can read now,
     from the beginning to the end it sees (the last stable offset for ``read_committed``, the
@@ -58,22 +61,21 @@ def parse_table(text: str) -> list[dict[str, str]]:
             for ln in lines[1:]]
 
 
-def transactions_tool(cluster: Any, *args: str) -> str:
-    """``kafka-transactions.sh --bootstrap-server ... ARGS`` on the cluster's own jars; its
-    stdout. (The tool wants ``--bootstrap-server`` before the subcommand, where
-    ``run_tool`` does not put it; only a plaintext cluster's address is passed.)"""
-    return cluster.run_tool(TRANSACTIONS_TOOL, "--bootstrap-server", cluster.bootstrap_servers,
-                            *args, bootstrap=False).stdout
+def transactions_tool(cluster: Cluster, *args: str) -> str:
+    """``kafka-transactions.sh ARGS`` on the cluster's own jars, with its address and security
+    settings (``run_tool`` puts them before the subcommand, where this tool wants them); its
+    stdout."""
+    return cluster.run_tool(TRANSACTIONS_TOOL, *args).stdout
 
 
-def describe_producers(cluster: Any, topic: str, partition: int = 0) -> list[dict[str, str]]:
+def describe_producers(cluster: Cluster, topic: str, partition: int = 0) -> list[dict[str, str]]:
     """The producers the partition's leader tracks: ProducerId, ProducerEpoch, LastSequence,
     CurrentTransactionStartOffset, ..."""
     return parse_table(transactions_tool(cluster, "describe-producers", "--topic", topic,
                                          "--partition", str(partition)))
 
 
-def describe_transaction(cluster: Any, transactional_id: str) -> dict[str, str]:
+def describe_transaction(cluster: Cluster, transactional_id: str) -> dict[str, str]:
     """CoordinatorId, ProducerId, ProducerEpoch, TransactionState, TopicPartitions, ... of one
     transactional id, as its coordinator reports them."""
     rows = parse_table(transactions_tool(cluster, "describe", "--transactional-id",

@@ -8,13 +8,16 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from confluent_kafka import KafkaException, Producer
 
 from ...clients import produce
 from .copier import start_copier
 from .reading import describe_transaction, read_to_end
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
 
 
 @dataclass
@@ -30,7 +33,7 @@ class KillResult:
     committed_missing: int  # input records read_committed does not see
 
 
-def kill_mid_transaction(cluster: Any, folder: Path, records: int = 200,
+def kill_mid_transaction(cluster: Cluster, folder: Path, records: int = 200,
                          per_transaction: int = 20, hold: float = 1.0,
                          timeout: float = 60.0) -> KillResult:
     """Copy ``records`` records with :func:`transactional_copier`, SIGKILL it while its
@@ -77,7 +80,7 @@ class TimeoutResult:
     seen_uncommitted: int
 
 
-def timeout_abort(cluster: Any, timeout_ms: int = 2000, records: int = 10,
+def timeout_abort(cluster: Cluster, timeout_ms: int = 2000, records: int = 10,
                   wait: float = 25.0) -> TimeoutResult:
     """Open a transaction with ``transaction.timeout.ms=timeout_ms``, send records, then go
     silent; watch the coordinator's state of the transaction until it aborts it; then try to
@@ -122,7 +125,7 @@ class FencingResult:
     seen_committed: list[str]  # what read_committed sees afterwards
 
 
-def fencing(cluster: Any) -> FencingResult:
+def fencing(cluster: Cluster) -> FencingResult:
     """Two producers with one transactional.id: the second's ``init_transactions`` fences the
     first (the zombie), whose next send and commit fail."""
     topic = cluster.create_topic(prefix="fenced")
@@ -167,7 +170,7 @@ class FailoverResult:
     state_after: str
 
 
-def coordinator_failover(cluster: Any, records: int = 50) -> FailoverResult:
+def coordinator_failover(cluster: Cluster, records: int = 50) -> FailoverResult:
     """Open a transaction, send half the records, SIGKILL the broker that is the transaction's
     coordinator, send the other half and commit; count what read_committed sees. The killed
     broker is started again before returning."""
@@ -207,7 +210,7 @@ class CostPoint:
         return self.records / self.seconds if self.seconds else 0.0
 
 
-def throughput(cluster: Any, per_transaction: int, records: int,
+def throughput(cluster: Cluster, per_transaction: int, records: int,
                max_seconds: float = 3.0) -> CostPoint:
     """Send up to ``records`` small records (fewer if ``max_seconds`` run out first),
     committing a transaction every ``per_transaction`` records (0: an idempotent producer
