@@ -3,30 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from ..exceptions import KafkaLabError
 from .paths import CoursePaths
-
-
-def generate(paths: CoursePaths, name: str, release_dir: Path | None = None) -> Path:
-    """Run ``nbgrader generate_assignment NAME --force --no-db`` in grader/ (where nbgrader finds
-    nbgrader_config.py) and return the generated lesson folder (``notebooks/NAME`` unless
-    ``release_dir`` is given)."""
-    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force", "--no-db"]
-    if release_dir is not None:
-        cmd.append(f"--CourseDirectory.release_directory={Path(release_dir).resolve()}")
-    proc = subprocess.run(cmd, cwd=paths.config.parent, capture_output=True, text=True)
-    out = (Path(release_dir).resolve() if release_dir else paths.notebooks) / name
-    nb = out / f"{name}.ipynb"
-    if proc.returncode != 0 or not nb.is_file():
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise KafkaLabError(f"nbgrader generate_assignment {name} failed:\n{tail}\nFix: check the "
-                            f"nbgrader metadata of {paths.solution(name)} (see DEVELOPING.md).")
-    strip_outputs(nb)
-    return out
 
 
 def generate_many(paths: CoursePaths, names: list[str], release_dir: Path | None = None) -> dict:
