@@ -230,8 +230,13 @@ class SandboxSpec:
                 "--die-with-parent", "--new-session", "--hostname", "submission",
                 "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
                 "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/dev/shm"]
+        fresh = [Path("/tmp"), Path("/run"), Path("/dev/shm")]
         if Path("/var/run").is_dir() and not Path("/var/run").is_symlink():
             argv += ["--tmpfs", "/var/run"]
+            fresh.append(Path("/var/run"))
+        for path in _runtime_paths(self.cache):  # what the kernel runs on, read-only again
+            if any(_under(path, root) for root in fresh):
+                argv += ["--ro-bind", str(path), str(path)]
         hidden = [p for p in self.hidden if p.is_dir()]
         for path in hidden:  # a folder inside another hidden one is hidden with it
             if not _under(self.scratch, path) and \
@@ -253,6 +258,28 @@ class SandboxSpec:
         if self.cgroup is not None:
             self.cgroup.remove()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _runtime_paths(cache: Path | None) -> list[Path]:
+    """The folders a kernel needs to run: this interpreter's environment and base, the
+    kafkalab package, the Java runtime and the jar cache (a fresh clone may live under /tmp,
+    which the sandbox replaces with an empty folder)."""
+    import kafkalab
+
+    from ..java import find_java
+
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(kafkalab.__file__).parents[1]]
+    try:
+        paths.append(find_java().resolve().parents[1])
+    except Exception:  # no Java: the kernel's own start_cluster says so
+        pass
+    if cache is not None:
+        paths.append(cache)
+    found: list[Path] = []
+    for path in (p.resolve() for p in paths):
+        if path.is_dir() and path not in found:
+            found.append(path)
+    return found
 
 
 def _under(path: Path, parent: Path) -> bool:
