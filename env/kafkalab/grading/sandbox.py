@@ -234,9 +234,18 @@ class SandboxSpec:
         if Path("/var/run").is_dir() and not Path("/var/run").is_symlink():
             argv += ["--tmpfs", "/var/run"]
             fresh.append(Path("/var/run"))
-        for path in _runtime_paths(self.cache):  # what the kernel runs on, read-only again
-            if any(_under(path, root) for root in fresh):
-                argv += ["--ro-bind", str(path), str(path)]
+        # What the kernel runs on, read-only again where a fresh folder covered it: the whole
+        # top folder (e.g. a clone in /tmp/x), as / is everywhere else; the hidden folders
+        # below are covered again next.
+        tops: list[Path] = []
+        for path in _runtime_paths(self.cache):
+            for root in fresh:
+                if _under(path, root) and path != root:
+                    top = root / path.resolve().relative_to(root.resolve()).parts[0]
+                    if top not in tops:
+                        tops.append(top)
+        for top in tops:
+            argv += ["--ro-bind", str(top), str(top)]
         hidden = [p for p in self.hidden if p.is_dir()]
         for path in hidden:  # a folder inside another hidden one is hidden with it
             if not _under(self.scratch, path) and \
