@@ -5,7 +5,6 @@ code work; keys issued while it runs log in; the controller listener is closed t
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from kafkalab import start_cluster
 from kafkalab.backends.security import read_client_properties
 from kafkalab.cluster import Cluster
 from kafkalab.exceptions import KafkaLabError
+from kafkalab.lessons.managed.probes import first_error
 from kafkalab.tools import java_client_config, run_tool
 
 pytestmark = pytest.mark.integration
@@ -39,34 +39,11 @@ def managed() -> Iterator[Cluster]:
 
 
 def errors_of(conf: dict, timeout: float = 10.0) -> tuple[str, float]:
-    """Start a producer and serve its callbacks until the client reports an error; return
-    (the errors it reported, seconds until the first)."""
-    seen: list[str] = []
-    logs = _Lines()
-    logger = logging.getLogger(f"kafka-test-{uuid.uuid4().hex[:6]}")
-    logger.addHandler(logs)
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
-    producer = Producer({**conf, "error_cb": lambda err: seen.append(str(err)),
-                         "logger": logger})
-    t0 = time.monotonic()
-    while not seen and time.monotonic() - t0 < timeout:
-        producer.poll(0.05)
-    seconds = time.monotonic() - t0
-    producer.poll(0.5)  # anything reported with the first error
-    assert seen, f"no error within {timeout} s"
-    return " | ".join(seen + logs.lines), seconds
-
-
-class _Lines(logging.Handler):
-    """The client library's log lines (what a student sees under the cell)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
+    """The lesson's own probe: every error and log line the client showed, and seconds until
+    the first error."""
+    attempt = first_error(conf, timeout)
+    assert attempt.seconds is not None, f"no error within {timeout} s"
+    return " | ".join(attempt.errors + attempt.logs), attempt.seconds
 
 
 def produce_one(conf: dict, topic: str) -> str | None:
