@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+from samples import solution_answers  # tests/grading is on sys.path (test_grading.py)
 
 ASSIGNMENT = "00_welcome"
 SLEEP = "3617"  # the detached sleep's argument, to find it afterwards
@@ -173,15 +174,8 @@ while True:
 
 
 def _answers(root: Path) -> dict[str, str]:
-    solution = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    answers = {}
-    for cell in solution.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = [ln for ln in cell.source.splitlines()
-                     if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
-            answers[meta["grade_id"]] = "\n".join(lines) + "\n"
-    return answers
+    return solution_answers(
+        nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
 
 
 def _fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:

@@ -73,7 +73,7 @@ EX1_FLOOD = SIG1 + '''\
 ''' + CALL1
 
 
-def _solution_answers(solution: NotebookNode) -> dict[str, str]:
+def solution_answers(solution: NotebookNode) -> dict[str, str]:
     answers = {}
     for cell in solution.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -119,7 +119,7 @@ def build(root: Path) -> dict[str, tuple[NotebookNode, float]]:
     """name -> (submitted notebook, expected score)."""
     release = nbformat.read(root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     solution = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    good = _solution_answers(solution)
+    good = solution_answers(solution)
     ex1 = {"ex1_answer": good["ex1_answer"]}
     return {
         "perfect": (_fill(release, good), 5),
@@ -138,7 +138,7 @@ def deaf_loop(root: Path) -> NotebookNode:
     """Ex1 right, then a loop that ignores SIGINT: ex1's 3 points, the rest zero."""
     release = nbformat.read(root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     solution = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
-    ex1 = _solution_answers(solution)["ex1_answer"]
+    ex1 = solution_answers(solution)["ex1_answer"]
     return _fill(release, {"ex1_answer": ex1, "ex2_answer": EX2_DEAF_LOOP})
 
 
