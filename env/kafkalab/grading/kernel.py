@@ -1,9 +1,10 @@
 """The kernel manager nbgrader's Execute step uses: the kernel runs inside the submission's
 sandbox (see :mod:`kafkalab.grading.sandbox`), the grader stays outside.
 
-With bwrap the kernel has no network but loopback, so its ZeroMQ sockets are Unix sockets
-(transport ``ipc``) in the submission's scratch folder, reachable from both sides. Interrupts
-go as messages (``interrupt_request``): a signal sent to bwrap would end the whole sandbox.
+In a sandbox (bwrap or docker) the kernel has no network but loopback, so its ZeroMQ sockets
+are Unix sockets (transport ``ipc``) in the submission's scratch folder, reachable from both
+sides. Interrupts go as messages (``interrupt_request``): a signal sent to bwrap would end the
+whole sandbox, and docker's client is not the kernel.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sandbox = _current
-        if self.sandbox is not None and self.sandbox.kind is SandboxKind.BWRAP:
+        if self.sandbox is not None and self.sandbox.kind is not SandboxKind.NONE:
             self.transport = "ipc"
             self.ip = str(self.sandbox.scratch / "k")
             self.connection_file = str(self.sandbox.scratch / "kernel.json")
@@ -38,7 +39,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def kernel_spec(self) -> KernelSpec | None:
         spec = super().kernel_spec
         if spec is not None and self.sandbox is not None and \
-                self.sandbox.kind is SandboxKind.BWRAP:
+                self.sandbox.kind is not SandboxKind.NONE:
             spec.interrupt_mode = "message"
         return spec
 
