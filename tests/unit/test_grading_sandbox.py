@@ -43,7 +43,7 @@ def test_docker_off_linux_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _mounts(argv: list[str]) -> list[dict[str, str]]:
     found = []
-    for flag, value in zip(argv, argv[1:]):
+    for flag, value in zip(argv, argv[1:], strict=False):
         if flag == "--mount":
             found.append(dict(kv.split("=", 1) if "=" in kv else (kv, "") for kv in
                               value.split(",")))
