@@ -32,23 +32,45 @@ from traitlets import Integer
 
 from .kernel import SandboxedKernelManager
 
+# Modules on a cell's way from the execute request to the compiled code, whose functions and
+# classes the restore step also puts back.
+PATH_MODULES = ("ast", "codeop", "tokenize", "IPython.core.compilerop",
+                "IPython.core.interactiveshell", "IPython.core.inputtransformer2",
+                "IPython.core.displayhook", "ipykernel.ipkernel", "ipykernel.kernelbase",
+                "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session")
 # Run once, before the first cell: what the restore step puts back.
 SNAPSHOT = r"""
+PATH_MODULES = @PATH_MODULES@
 def __kafkalab_snapshot():
     import builtins, sys, types
     from IPython.core.getipython import get_ipython
     ip = get_ipython()
     classes = [c for c in (*type(ip).__mro__, *type(ip.kernel).__mro__)
                if c.__module__.split(".")[0] in ("IPython", "ipykernel")]
+    # the execute path beyond the shell's own classes: the parser, the compiler, the session
+    path = [sys.modules[m] for m in PATH_MODULES if m in sys.modules]
+    for mod in path:
+        classes += [v for v in vars(mod).values() if isinstance(v, type)
+                    and v.__module__ == mod.__name__ and v not in classes]
     methods = {c: dict(vars(c)) for c in classes}
     names = {n for d in methods.values() for n, v in d.items() if callable(v)}
-    own = {obj: dict(vars(obj)) for obj in (ip, ip.kernel)}
+    own = {obj: dict(vars(obj)) for obj in (ip, ip.kernel, ip.compile)}
+    functions = {mod: {n: v for n, v in vars(mod).items() if callable(v)} for mod in path}
+    codes = {f: f.__code__ for d in (*methods.values(), *functions.values())
+             for f in d.values() if isinstance(f, types.FunctionType)}
     kept = dict(vars(builtins))
     cleanup, post = list(ip.input_transformers_cleanup), list(ip.input_transformers_post)
     ast_t = list(ip.ast_transformers)
     hooks = {k: list(v) for k, v in ip.events.callbacks.items()}
     streams = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
     def restore():
+        for f, code in codes.items():  # a function rewritten in place keeps its identity
+            if f.__code__ is not code:
+                f.__code__ = code
+        for mod, d in functions.items():
+            for name, value in d.items():
+                if vars(mod).get(name) is not value:
+                    setattr(mod, name, value)
         for c, d in methods.items():
             for name, value in d.items():
                 if not name.startswith("__") and vars(c).get(name) is not value:
@@ -79,8 +101,8 @@ def __kafkalab_snapshot():
     module.restore = restore
     sys.modules["_kafkalab_grader"] = module
 __kafkalab_snapshot()
-del __kafkalab_snapshot
-"""
+del __kafkalab_snapshot, PATH_MODULES
+""".replace("@PATH_MODULES@", repr(PATH_MODULES))
 # evaluated as a user expression: no input transformer sees it
 RESTORE = '__import__("sys").modules["_kafkalab_grader"].restore()'
 
