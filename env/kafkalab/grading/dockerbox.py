@@ -34,7 +34,7 @@ from ..backends.docker.engine import LABEL, LABEL_OWNER, SESSION, owner
 
 PREFIX = "klsb-"  # container names: klsb-<worker pid>-<student>
 LABEL_GRADING = "org.kafka-lab.grading"
-# (not /sbin: docker mounts its init there; a merged-/usr symlink is the image's own)
+# (not /sbin: docker mounts its init there)
 SYSTEM = ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 # the grader's environment, minus what would point the kernel at something outside
 DROP_ENV = ("KAFKA_BOOTSTRAP_SERVERS", "JPY_PARENT_PID", "DOCKER_HOST", "DOCKER_CONFIG",
@@ -86,8 +86,8 @@ def _mounts(scratch: Path, runtime: list[Path], hidden: list[Path]) -> list[str]
     bound: list[Path] = []
     for top in SYSTEM:
         path = Path(top)
-        if path.is_dir() and not path.is_symlink():
-            argv += ["--mount", f"type=bind,source={path},target={top},readonly"]
+        if path.is_dir():  # a merged-/usr symlink (/lib -> usr/lib): its target, as here
+            argv += ["--mount", f"type=bind,source={path.resolve()},target={top},readonly"]
             bound.append(path.resolve())
     for path in runtime:
         if any(_under(path, b) for b in bound):
