@@ -131,6 +131,17 @@ def oom_killed(name: str) -> bool:
     return proc.stdout.strip() == "true"
 
 
+def container_pid(name: str) -> int | None:
+    """The host pid of the container's first process (its namespaces are the container's)."""
+    proc = subprocess.run([docker_path() or "docker", "inspect", "-f", "{{.State.Pid}}", name],
+                          capture_output=True, text=True, timeout=60)
+    try:
+        pid = int(proc.stdout.strip())
+    except ValueError:
+        return None
+    return pid or None
+
+
 def remove(*names: str) -> None:
     """Remove containers (killing what runs in them); quiet when they are gone already."""
     if names:

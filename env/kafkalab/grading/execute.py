@@ -13,6 +13,8 @@ builtins as they were before the first cell, and user globals that shadow a buil
 removed). Then the test cell runs with a fresh random token appended (sent only in the execute
 request, never written in a notebook): the cell counts only if that token comes back in its
 output, so a test cell that did not run to its end scores zero whatever the kernel reports.
+Where the exercise allows, the cell must also pass a check of the cluster's state made by the
+grader's own process (:mod:`kafkalab.grading.verdicts`, :mod:`kafkalab.grading.probe`).
 
 Locked cells that are neither answers nor tests (the instructor's setup, e.g. starting the
 cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``.
@@ -20,6 +22,8 @@ cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of 
 
 from __future__ import annotations
 
+import ast
+import json
 import secrets
 from typing import Any
 
@@ -30,7 +34,9 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Integer
 
+from . import probe
 from .kernel import SandboxedKernelManager
+from .verdicts import check_for, facts_expression
 
 # Modules on a cell's way from the execute request to the compiled code, whose functions and
 # classes the restore step also puts back.
@@ -166,7 +172,42 @@ class GuardedExecute(Execute):
             if not restored:
                 why += " (and the grader could not restore the shell before it)"
             cell.outputs.append(_error("GradingError", why))
+        elif not errors:
+            wrong = self._cluster_check(cell, resources)
+            if wrong:
+                cell.outputs.append(_error("GradingError", wrong))
         return cell, resources
+
+    async def _async_facts(self, expression: str) -> Any:
+        assert self.kc is not None
+        msg_id = self.kc.execute("", silent=True, store_history=False,
+                                 user_expressions={"facts": expression})
+        reply = await self.async_wait_for_reply(msg_id)
+        got = (reply or {}).get("content", {}).get("user_expressions", {}).get("facts", {})
+        if got.get("status") != "ok":
+            return None
+        text = got.get("data", {}).get("text/plain", "")
+        try:  # the repr of the JSON string
+            return json.loads(ast.literal_eval(text))
+        except (ValueError, SyntaxError):
+            return None
+
+    _facts = run_sync(_async_facts)
+
+    def _cluster_check(self, cell: NotebookNode, resources: dict) -> str | None:
+        """The grader-side check of this test cell (:mod:`kafkalab.grading.verdicts`), if the
+        exercise has one: None when it passed (or there is none), else what was wrong."""
+        assignment = (resources.get("nbgrader") or {}).get("assignment", "")
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        check = check_for(assignment, grade_id)
+        if check is None:
+            return None
+        facts = self._facts(facts_expression(check))
+        if not isinstance(facts, dict):
+            return f"the grader could not read what it checks ({check.what})"
+        net_pid = getattr(self.km, "net_pid", lambda: None)()
+        passed, message = probe.run(assignment, grade_id, facts, net_pid)
+        return None if passed else f"checked by the grader on the cluster: {message}"
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         meta = (cell or {}).get("metadata", {}).get("nbgrader", {})

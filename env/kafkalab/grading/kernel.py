@@ -9,11 +9,14 @@ whole sandbox, and docker's client is not the kernel.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import psutil
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from . import dockerbox
 from .sandbox import SandboxKind, SandboxSpec
 
 _current: SandboxSpec | None = None
@@ -46,3 +49,26 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
         return self.sandbox.wrap(cmd) if self.sandbox is not None else cmd
+
+    def net_pid(self) -> int | None:
+        """A process in the kernel's network namespace, for the grader's probe
+        (:mod:`kafkalab.grading.probe`); None without a sandbox (the probe runs on the host)."""
+        if self.sandbox is None or self.sandbox.kind is SandboxKind.NONE:
+            return None
+        if self.sandbox.kind is SandboxKind.DOCKER:
+            return dockerbox.container_pid(self.sandbox.name)
+        process = getattr(self.provisioner, "process", None)
+        if process is None:
+            return None
+        own = os.readlink("/proc/self/ns/net")
+        try:
+            tree = psutil.Process(process.pid).children(recursive=True)
+        except psutil.Error:
+            return None
+        for p in tree:
+            try:
+                if os.readlink(f"/proc/{p.pid}/ns/net") != own:
+                    return p.pid
+            except OSError:
+                continue
+        return None
