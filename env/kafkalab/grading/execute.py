@@ -206,7 +206,9 @@ class GuardedExecute(Execute):
         if not isinstance(facts, dict):
             return f"the grader could not read what it checks ({check.what})"
         net_pid = getattr(self.km, "net_pid", lambda: None)()
-        passed, message = probe.run(assignment, grade_id, facts, net_pid)
+        box = getattr(self.km, "sandbox", None)
+        passed, message = probe.run(assignment, grade_id, facts, net_pid,
+                                    box.name if box is not None else "")
         return None if passed else f"checked by the grader on the cluster: {message}"
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:

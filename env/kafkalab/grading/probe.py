@@ -32,11 +32,18 @@ def nsenter_prefix(pid: int) -> list[str]:
     return [exe, f"--target={pid}", "--user", "--preserve-credentials", "--net"]
 
 
-def run(assignment: str, grade_id: str, facts: dict, net_pid: int | None) -> tuple[bool, str]:
+def run(assignment: str, grade_id: str, facts: dict, net_pid: int | None,
+        container: str = "") -> tuple[bool, str]:
     """(passed, what was wrong) of the check, run by a probe process in the namespace of
-    ``net_pid`` (None: on the host)."""
+    ``net_pid`` (None: on the host). For a docker sandbox (``container``) a grader that is not
+    root cannot join the container's network namespace: the probe then runs in the container
+    (``docker exec``), where the submission's processes could see it (documented)."""
     cmd = [sys.executable, "-m", "kafkalab.grading.probe"]
-    if net_pid is not None:
+    if container and os.geteuid() != 0:
+        from .dockerbox import docker_path
+
+        cmd = [docker_path() or "docker", "exec", "-i", container, *cmd]
+    elif net_pid is not None:
         cmd = nsenter_prefix(net_pid) + cmd
     env = {k: v for k, v in procs.child_env().items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     try:
