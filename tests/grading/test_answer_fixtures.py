@@ -1,0 +1,191 @@
+"""Every lesson graded as shipped, and every answer fixture graded, by the instructor's command.
+
+Per lesson ONE class is built (the instructor's solution, the blank release, and the fixtures of
+tests/grading/answers/<lesson>/ packed so that a submission carries at most one fixture per
+answer cell, its other answers being the solution's) and graded in ONE run of
+`python -m kafkalab grade SUBMITTED --assignment <lesson> --out OUT --jobs 2` at the notebook's
+default parameters. Per-test-cell scores come from OUT's gradebook (nbgrader's Gradebook).
+Asserted: the solution gets full marks; the blank release zero; each wrong fixture scores below
+the points of its `# loses:` cells and full marks elsewhere (except the `loses` cells of the
+other fixtures in its submission); each correct fixture keeps full marks.
+Writes build/grades/discrimination.md (exercise x misconception: caught or missed) and
+build/grades/cell-times.md (the solution's seconds per cell against its grader limit).
+
+    KAFKA_LAB_LESSONS=03_producers,04 /work/wt/heavy .venv/bin/pytest \
+        tests/grading/test_answer_fixtures.py
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kafkalab.course import nbcheck
+from kafkalab.course.paths import CoursePaths, find_root, lessons
+
+sys.path.insert(0, str(Path(__file__).parent))
+import answer_fixtures as af  # noqa: E402
+
+pytestmark = [pytest.mark.grading, pytest.mark.timeout(5400)]
+
+ROOT = find_root(Path(__file__))
+PATHS = CoursePaths(ROOT)
+# KAFKA_LAB_LESSONS=03_producers,04 grades only those lessons (names or numbers)
+ONLY = [x.strip() for x in os.environ.get("KAFKA_LAB_LESSONS", "").split(",") if x.strip()]
+LESSONS = lessons(PATHS, ONLY or None)
+OUT = ROOT / "build" / "grades"
+GRADE_LIMIT = 3600  # seconds for one lesson's grading run (the grader's own limits come first)
+
+
+def _load(lesson: str) -> tuple[list[af.Fixture], str]:
+    try:
+        return af.load(lesson, PATHS.solution(lesson)), ""
+    except af.FixtureError as exc:
+        return [], str(exc)
+
+
+FIXTURES = {lesson: _load(lesson) for lesson in LESSONS}
+RESULTS: dict[str, dict] = {}
+
+
+def _scores(out: Path, lesson: str, students: list[str]) -> dict[str, dict[str, tuple]]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    tests = af.Cells.of(nbcheck.read(PATHS.solution(lesson))).tests
+    scores: dict[str, dict[str, tuple]] = {}
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        for sid in students:
+            try:
+                nb = gb.find_submission_notebook(lesson, lesson, sid)
+                got = {g.name: (float(g.score or 0), float(g.max_score)) for g in nb.grades
+                       if g.cell_type == "code"}
+            except MissingEntry:  # not graded at all (the grader's row says why): all zero
+                got = {}
+            scores[sid] = {gid: got.get(gid, (0.0, pts)) for gid, pts in tests.items()}
+    return scores
+
+
+def _cell_times(out: Path, lesson: str) -> list[nbcheck.CellTime]:
+    done = out / "autograded" / af.SOLUTION / lesson / f"{lesson}.ipynb"
+    if not done.is_file():
+        return []
+    return nbcheck.cell_times(nbcheck.read(done), limits_from=nbcheck.read(
+        PATHS.solution(lesson)))
+
+
+def grade_class(lesson: str) -> dict:
+    """Build and grade the lesson's class once per session; return its results."""
+    if lesson in RESULTS:
+        return RESULTS[lesson]
+    fixtures, error = FIXTURES[lesson]
+    packs = af.pack(fixtures)
+    release = nbcheck.read(PATHS.release(lesson))
+    solution = nbcheck.read(PATHS.solution(lesson))
+    base = OUT / "fixtures" / lesson
+    if base.exists():
+        shutil.rmtree(base)
+    subs = af.submissions(release, solution, packs)
+    for sid, nb in subs.items():
+        folder = base / "submitted" / sid / lesson
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{lesson}.ipynb")
+    out = base / "out"
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "kafkalab", "grade", str(base / "submitted"),
+                           "--assignment", lesson, "--out", str(out), "--jobs", "2", "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=GRADE_LIMIT)
+    seconds = time.monotonic() - t0
+    res: dict = {"seconds": seconds, "students": len(subs), "packs": packs,
+                 "header_error": error, "out": out}
+    if proc.returncode != 0:
+        res["error"] = (f"`kafka-lab grade` exited {proc.returncode}:\n"
+                        f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        RESULTS[lesson] = res
+        return res
+    with open(out / "grades.csv", newline="") as fh:
+        res["rows"] = {r["student"]: r for r in csv.DictReader(fh)}
+    scores = _scores(out, lesson, list(subs))
+    res["scores"] = scores
+    total = {sid: (sum(s for s, _ in got.values()), sum(m for _, m in got.values()))
+             for sid, got in scores.items()}
+    res["solution"], res["blank"] = total[af.SOLUTION], total[af.BLANK]
+    res["verdicts"] = af.judge(packs, scores)
+    res["times"] = _cell_times(out, lesson)
+    RESULTS[lesson] = res
+    return res
+
+
+def _require(lesson: str) -> dict:
+    res = grade_class(lesson)
+    if res.get("error"):
+        pytest.fail(f"{lesson}: {res['error']}")
+    return res
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reports() -> object:
+    yield
+    if not RESULTS:
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "discrimination.md").write_text(af.discrimination_md(RESULTS))
+    lines = ["# Seconds per cell of the instructor's solution, graded at default parameters "
+             "(--jobs 2)", "",
+             "Flagged: over a third of the cell's grader limit (mark a cell that legitimately "
+             "takes longer with metadata `{\"kafkalab\": {\"timeout\": S}}`).", ""]
+    for lesson in sorted(RESULTS):
+        times = RESULTS[lesson].get("times") or []
+        lines += [f"## {lesson}", "", "| cell | grade_id | seconds | limit | |",
+                  "|---:|---|---:|---:|---|"]
+        lines += [f"| {t.index} | {t.grade_id} | {t.seconds:.1f} | {t.limit} | "
+                  f"{'**over 1/3**' if t.over_third else ''} |" for t in times]
+        lines.append("")
+    (OUT / "cell-times.md").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_fixture_headers_are_valid(lesson: str) -> None:
+    """Checked again (without Kafka) by tests/unit/test_answer_fixture_headers.py."""
+    assert not FIXTURES[lesson][1], FIXTURES[lesson][1]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_gets_full_marks_at_default_parameters(lesson: str) -> None:
+    res = _require(lesson)
+    row = res["rows"][af.SOLUTION]
+    lost = {g: sm for g, sm in res["scores"][af.SOLUTION].items() if sm[0] < sm[1]}
+    slow = [f"{t.grade_id} {t.seconds:.0f} s of {t.limit} s" for t in res["times"]
+            if t.over_third]
+    assert row["status"] == "graded" and not lost, (
+        f"{lesson}: the instructor's solution, graded by `kafka-lab grade --jobs 2` at the "
+        f"notebook's default parameters, got {row['score']}/{row['max_score']} "
+        f"({row['status']}: {row['reason']}); test cells below max: {lost}. Slow cells: "
+        f"{slow or 'none'}. See {res['out']}/feedback/{af.SOLUTION}/ and "
+        f"build/grades/cell-times.md; a cell that legitimately takes longer than its limit "
+        "needs metadata {\"kafkalab\": {\"timeout\": S}}.")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_blank_release_scores_zero(lesson: str) -> None:
+    res = _require(lesson)
+    kept = {g: sm for g, sm in res["scores"][af.BLANK].items() if sm[0] > 0}
+    assert not kept, (f"{lesson}: the blank release scored on {kept}: those test cells pass "
+                      "without an answer. Fix: make them check what the answer must do.")
+
+
+CASES = [(lesson, fx.name) for lesson in LESSONS for fx in FIXTURES[lesson][0]]
+
+
+@pytest.mark.parametrize(("lesson", "name"), CASES, ids=[f"{a}/{b}" for a, b in CASES])
+def test_answer_fixture(lesson: str, name: str) -> None:
+    res = _require(lesson)
+    verdict = next(v for v in res["verdicts"] if v.fixture.name == name)
+    assert verdict.ok, verdict.explain()
