@@ -73,12 +73,30 @@ def _scores(out: Path, lesson: str, students: list[str]) -> dict[str, dict[str, 
     return scores
 
 
+def _autograded(out: Path, lesson: str, student: str) -> nbformat.NotebookNode | None:
+    done = out / "autograded" / student / lesson / f"{lesson}.ipynb"
+    return nbcheck.read(done) if done.is_file() else None
+
+
 def _cell_times(out: Path, lesson: str) -> list[nbcheck.CellTime]:
-    done = out / "autograded" / af.SOLUTION / lesson / f"{lesson}.ipynb"
-    if not done.is_file():
+    done = _autograded(out, lesson, af.SOLUTION)
+    if done is None:
         return []
-    return nbcheck.cell_times(nbcheck.read(done), limits_from=nbcheck.read(
-        PATHS.solution(lesson)))
+    return nbcheck.cell_times(done, limits_from=nbcheck.read(PATHS.solution(lesson)))
+
+
+def _errors(out: Path, lesson: str) -> tuple[list[str], list[str]]:
+    """Errors of the graded solution (any cell), and of the graded blank release outside its
+    answer and test cells except the stub's NotImplementedError and the NameErrors it causes
+    (what `kafka-lab course validate` checks, here at default parameters)."""
+    sol, blank = _autograded(out, lesson, af.SOLUTION), _autograded(out, lesson, af.BLANK)
+    sol_errors = ([f"cell {i} ({nbcheck.nbgrader_meta(c).get('grade_id', '?')}): {err}"
+                   for i, c in enumerate(sol.cells) if c.cell_type == "code"
+                   and (err := nbcheck.cell_error(c))] if sol is not None
+                  else ["no autograded notebook"])
+    blank_errors = (nbcheck.unexpected_errors(blank, nbcheck.BLANK_ERRORS) if blank is not None
+                    else ["no autograded notebook"])
+    return sol_errors, blank_errors
 
 
 def grade_class(lesson: str) -> dict:
@@ -119,6 +137,7 @@ def grade_class(lesson: str) -> dict:
     res["solution"], res["blank"] = total[af.SOLUTION], total[af.BLANK]
     res["verdicts"] = af.judge(packs, scores)
     res["times"] = _cell_times(out, lesson)
+    res["solution_errors"], res["blank_errors"] = _errors(out, lesson)
     RESULTS[lesson] = res
     return res
 
@@ -164,10 +183,11 @@ def test_solution_gets_full_marks_at_default_parameters(lesson: str) -> None:
     lost = {g: sm for g, sm in res["scores"][af.SOLUTION].items() if sm[0] < sm[1]}
     slow = [f"{t.grade_id} {t.seconds:.0f} s of {t.limit} s" for t in res["times"]
             if t.over_third]
-    assert row["status"] == "graded" and not lost, (
+    assert row["status"] == "graded" and not lost and not res["solution_errors"], (
         f"{lesson}: the instructor's solution, graded by `kafka-lab grade --jobs 2` at the "
         f"notebook's default parameters, got {row['score']}/{row['max_score']} "
-        f"({row['status']}: {row['reason']}); test cells below max: {lost}. Slow cells: "
+        f"({row['status']}: {row['reason']}); test cells below max: {lost}; errors: "
+        f"{res['solution_errors'] or 'none'}. Slow cells: "
         f"{slow or 'none'}. See {res['out']}/feedback/{af.SOLUTION}/ and "
         f"build/grades/cell-times.md; a cell that legitimately takes longer than its limit "
         "needs metadata {\"kafkalab\": {\"timeout\": S}}.")
@@ -179,6 +199,10 @@ def test_blank_release_scores_zero(lesson: str) -> None:
     kept = {g: sm for g, sm in res["scores"][af.BLANK].items() if sm[0] > 0}
     assert not kept, (f"{lesson}: the blank release scored on {kept}: those test cells pass "
                       "without an answer. Fix: make them check what the answer must do.")
+    assert not res["blank_errors"], (
+        f"{lesson}: the blank release, graded at default parameters, fails outside its answer "
+        f"and test cells: {res['blank_errors']}. Fix: a cell after an answer must run (or fail "
+        "with the NameError of what the answer never defined) without one.")
 
 
 CASES = [(lesson, fx.name) for lesson in LESSONS for fx in FIXTURES[lesson][0]]
