@@ -149,25 +149,42 @@ def _require(lesson: str) -> dict:
     return res
 
 
+def _assemble(name: str, header: list[str], sections: dict[str, str]) -> None:
+    """build/grades/<name>.md from one section per lesson, kept in build/grades/<name>/ so a
+    run of a few lessons (KAFKA_LAB_LESSONS) replaces only theirs."""
+    folder = OUT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for lesson, text in sections.items():
+        (folder / f"{lesson}.md").write_text(text)
+    known = set(lessons(PATHS))
+    parts = [p.read_text() for p in sorted(folder.glob("*.md")) if p.stem in known]
+    (OUT / f"{name}.md").write_text("\n".join(header) + "\n" + "\n".join(parts))
+
+
+def _times_section(lesson: str, res: dict) -> str:
+    times = res.get("times") or []
+    lines = [f"## {lesson}", "", "| cell | grade_id | seconds | limit | |",
+             "|---:|---|---:|---:|---|"]
+    lines += [f"| {t.index} | {t.grade_id} | {t.seconds:.1f} | {t.limit} | "
+              f"{'**over 1/3**' if t.over_third else ''} |" for t in times]
+    total = sum(t.seconds for t in times)
+    return "\n".join(lines + ["", f"{total:.0f} s in cells; the lesson's whole grading run "
+                               f"took {res['seconds']:.0f} s.", ""]) + "\n"
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _reports() -> object:
     yield
     if not RESULTS:
         return
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "discrimination.md").write_text(af.discrimination_md(RESULTS))
-    lines = ["# Seconds per cell of the instructor's solution, graded at default parameters "
-             "(--jobs 2)", "",
-             "Flagged: over a third of the cell's grader limit (mark a cell that legitimately "
-             "takes longer with metadata `{\"kafkalab\": {\"timeout\": S}}`).", ""]
-    for lesson in sorted(RESULTS):
-        times = RESULTS[lesson].get("times") or []
-        lines += [f"## {lesson}", "", "| cell | grade_id | seconds | limit | |",
-                  "|---:|---|---:|---:|---|"]
-        lines += [f"| {t.index} | {t.grade_id} | {t.seconds:.1f} | {t.limit} | "
-                  f"{'**over 1/3**' if t.over_third else ''} |" for t in times]
-        lines.append("")
-    (OUT / "cell-times.md").write_text("\n".join(lines) + "\n")
+    _assemble("discrimination", af.DISCRIMINATION_HEADER,
+              {lesson: af.discrimination_section(lesson, res) for lesson, res in RESULTS.items()})
+    _assemble("cell-times", [
+        "# Seconds per cell of the instructor's solution, graded at default parameters "
+        "(--jobs 2)", "", "Flagged: over a third of the cell's grader limit (mark a cell that "
+        "legitimately takes longer with metadata `{\"kafkalab\": {\"timeout\": S}}`).", ""],
+        {lesson: _times_section(lesson, res) for lesson, res in RESULTS.items()
+         if not res.get("error")})
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
