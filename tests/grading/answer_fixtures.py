@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+from samples import solution_answers  # tests/grading/samples.py (this folder is on sys.path)
 
 ANSWERS = Path(__file__).parent / "answers"
 KEYS = ("cell", "verdict", "misconception", "loses")
@@ -199,18 +200,6 @@ def pack(fixtures: list[Fixture]) -> list[list[Fixture]]:
                 group.append([fx])
         packs += group
     return packs
-
-
-def solution_answers(solution: NotebookNode) -> dict[str, str]:
-    """grade_id -> the instructor's answer (the solution cell without its markers)."""
-    answers = {}
-    for cell in solution.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-        if meta.get("solution"):
-            lines = [ln for ln in cell.source.splitlines()
-                     if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
-            answers[meta["grade_id"]] = "\n".join(lines) + "\n"
-    return answers
 
 
 def fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:
