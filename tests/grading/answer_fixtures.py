@@ -295,8 +295,9 @@ def discrimination_section(lesson: str, res: dict) -> str:
     if res.get("error"):
         return "\n".join(lines + [f"Not graded: {res['error']}", ""]) + "\n"
     lines.append(f"Solution {res['solution'][0]:g}/{res['solution'][1]:g}, blank release "
-                 f"{res['blank'][0]:g}/{res['blank'][1]:g}; grading took "
-                 f"{res['seconds']:.0f} s for {res['students']} submissions.")
+                 f"{res['blank'][0]:g}/{res['blank'][1]:g}; {res['students']} submissions, "
+                 f"{res['seconds']:.0f} s of the grading run's two jobs (half the sum of "
+                 "their seconds).")
     lines.append("")
     verdicts: list[Verdict] = res["verdicts"]
     if not verdicts:
