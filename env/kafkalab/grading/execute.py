@@ -17,7 +17,9 @@ Where the exercise allows, the cell must also pass a check of the cluster's stat
 grader's own process (:mod:`kafkalab.grading.verdicts`, :mod:`kafkalab.grading.probe`).
 
 Locked cells that are neither answers nor tests (the instructor's setup, e.g. starting the
-cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``.
+cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``; a
+cell the instructor marked with metadata ``kafkalab.timeout`` gets that limit, read from the
+instructor's source notebook (``marked_timeouts``), never from the submission.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
-from traitlets import Integer
+from traitlets import Dict, Integer
 
 from . import probe
 from .kernel import SandboxedKernelManager
@@ -124,6 +126,9 @@ class GuardedExecute(Execute):
     _dead: str | None = None
     _snapshot_taken = False
     setup_timeout = Integer(180, help="per-cell limit for locked setup cells").tag(config=True)
+    marked_timeouts = Dict(help="'assignment/grade_id' -> seconds: the instructor's own cell "
+                           "limits (grading.course.marked_timeouts)").tag(config=True)
+    _assignment = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # nbgrader's Execute passes its own kernel_manager_class, which config cannot override
@@ -211,7 +216,18 @@ class GuardedExecute(Execute):
                                     box.name if box is not None else "")
         return None if passed else f"checked by the grader on the cluster: {message}"
 
+    def preprocess(self, nb: NotebookNode, resources: Any = None,
+                   km: Any = None) -> tuple[NotebookNode, dict]:
+        self._assignment = ((resources or {}).get("nbgrader") or {}).get("assignment", "")
+        return super().preprocess(nb, resources, km)
+
+    def _marked_timeout(self, cell: NotebookNode | None) -> int | None:
+        gid = ((cell or {}).get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+        return self.marked_timeouts.get(f"{self._assignment}/{gid}") if gid else None
+
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        if marked := self._marked_timeout(cell):
+            return marked
         meta = (cell or {}).get("metadata", {}).get("nbgrader", {})
         base = super()._get_timeout(cell)
         if meta.get("locked") and not meta.get("grade") and not meta.get("solution") and base:
