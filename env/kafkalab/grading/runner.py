@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import psutil
 
 from .. import procs
 from ..course.paths import CoursePaths
-from . import sandbox
+from . import exports, sandbox
 from .collect import Submission
 from .course import max_points, place, prepare_assignment
 from .result import GradeResult, Outcome
@@ -46,6 +46,7 @@ class Options:
     memory: int = DEFAULT_MEMORY
     tasks: int = DEFAULT_TASKS
     hidden: tuple[Path, ...] = ()  # folders no kernel may see (besides OUT)
+    pool: Executor | None = None  # where submissions go (dispatch.executor); None: threads
 
 
 _running: set[subprocess.Popen] = set()
@@ -179,6 +180,17 @@ def _box(out: Path, opts: Options) -> dict:
             "hidden": [str(out), *(str(p) for p in opts.hidden)]}
 
 
+def close_worker() -> None:
+    """Stop this thread's grading worker process (a Dask worker grades each submission in its
+    own course folder, so its worker is not kept for the next one)."""
+    worker = getattr(_local, "worker", None)
+    if worker is not None:
+        worker.close()
+        _local.worker = None
+        with _lock:
+            _workers.remove(worker)
+
+
 def not_gradable(out: Path, sub: Submission, digest: str, opts: Options,
                  top: float) -> GradeResult:
     """The row of a submission with no, several or an unreadable notebook."""
@@ -227,12 +239,13 @@ def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float
 def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
     """grades.csv, replaced atomically; written by the grader only (no kernel sees OUT)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore")
+    columns = exports.exercise_columns(results.values())
+    writer = csv.DictWriter(buf, fieldnames=FIELDS + columns, extrasaction="ignore")
     writer.writeheader()
     for key in sorted(results):
         row = results[key].to_dict()
         row["score"], row["max_score"] = f"{row['score']:g}", f"{row['max_score']:g}"
-        writer.writerow(row)
+        writer.writerow({**row, **exports.exercise_cells(results[key])})
     path = out / "grades.csv"
     tmp = path.with_name("grades.csv.tmp")
     tmp.write_text(buf.getvalue())
@@ -271,7 +284,7 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
     bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
                disable=not opts.progress)
     bar.set_postfix(remaining=len(todo), failures=failed)
-    pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
+    pool = opts.pool or ThreadPoolExecutor(max_workers=max(1, opts.jobs))
     try:
         futures = {pool.submit(grade_one, out, s, d, opts, tops[s.assignment]): s
                    for s, d in todo}
