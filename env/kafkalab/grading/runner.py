@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from .. import procs
+from .. import procs, progress
 from ..course.paths import CoursePaths
 from . import exports, sandbox
 from .collect import Submission
@@ -256,8 +256,6 @@ def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
 def grade_all(paths: CoursePaths, subs: list[Submission],
               opts: Options) -> dict[str, GradeResult]:
     """Grade every submission not already graded; return all results by ``assignment/student``."""
-    from tqdm.auto import tqdm
-
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     tops = {}
@@ -281,8 +279,8 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
         todo.append((sub, digest))
     write_csv(out, {**everything, **results})
     failed = sum(r.status is not Outcome.GRADED for r in results.values())
-    bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
-               disable=not opts.progress)
+    bar = progress.bar(total=len(subs), initial=len(results), unit="submission", desc="grading",
+                       disable=not opts.progress)
     bar.set_postfix(remaining=len(todo), failures=failed)
     pool = opts.pool or ThreadPoolExecutor(max_workers=max(1, opts.jobs))
     try:
