@@ -106,12 +106,13 @@ class TeachChecks(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         scores = {}
+        waiting = self._waiting(nb, resources)
         for cell in nb.cells:
             meta = nbcheck.nbgrader_meta(cell)
             if nbcheck.is_grade(cell) and "score" in meta:
-                score = meta.get("score")
-                scores[str(meta.get("grade_id"))] = (None if score is None else float(score),
-                                                     float(meta.get("points", 0) or 0))
+                gid, score = str(meta.get("grade_id")), meta.get("score")
+                scores[gid] = (None if score is None or gid in waiting else float(score),
+                               float(meta.get("points", 0) or 0))
         found = checks(nb, scores)
         for cell in nb.cells:
             if cell.cell_type != "code" or not nbcheck.is_grade(cell):
@@ -128,3 +129,17 @@ class TeachChecks(NbGraderPreprocessor):
             cell.outputs = kept
         nb.cells.insert(0, v4.new_markdown_cell(table_html(found)))
         return nb, resources
+
+    @staticmethod
+    def _waiting(nb: NotebookNode, resources: dict) -> set[str]:
+        """Written answers the instructor has not graded yet (nbgrader gives them score 0)."""
+        info = resources.get("nbgrader", {})
+        manual = [str(nbcheck.nbgrader_meta(c).get("grade_id")) for c in nb.cells
+                  if nbcheck.is_manual(c)]
+        if not manual or "db_url" not in info:
+            return set()
+        from nbgrader.api import Gradebook
+
+        with Gradebook(info["db_url"]) as gb:
+            return {gid for gid in manual if gb.find_grade(
+                gid, info["notebook"], info["assignment"], info["student"]).needs_manual_grade}

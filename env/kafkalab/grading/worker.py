@@ -158,7 +158,8 @@ def grade(out: Path, task: dict) -> int:
             sub = gb.find_submission(assignment, student)
             result.status = Outcome.GRADED
             result.score, result.max_score = float(sub.score), float(sub.max_score)
-            scores = {g.name: (None if g.score is None else float(g.score), float(g.max_score))
+            scores = {g.name: (None if g.needs_manual_grade or g.score is None
+                               else float(g.score), float(g.max_score))
                       for nb in sub.notebooks for g in nb.grades}
         if graded.is_file():
             result.checks = [c.as_dict() for c in feedback.checks(nbcheck.read(graded), scores)]
