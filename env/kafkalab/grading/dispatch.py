@@ -16,9 +16,13 @@ digest, opts, top)`` on it, getting a ``Future[GradeResult]``:
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import shutil
 import tempfile
+import threading
+import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -48,22 +52,41 @@ def _unpack(files: dict[str, bytes], folder: Path) -> list[Path]:
     return written
 
 
-def grade_remote(task: dict[str, Any]) -> dict[str, Any]:
-    """Runs on a Dask worker: grade one submission in a scratch course folder there."""
-    from . import course
+_scratch: dict[str, Path] = {}  # on a Dask worker: one course folder per process
+_scratch_lock = threading.Lock()
 
-    scratch = Path(tempfile.mkdtemp(prefix="kafka-lab-dask-"))
+
+def _course_folder(assignment: str, source: dict[str, bytes]) -> Path:
+    """This Dask worker process's scratch course folder, holding ``assignment`` recorded from
+    ``source`` (done once per assignment and source; removed when the process ends)."""
+    digest = hashlib.sha256(b"".join(k.encode() + v for k, v in sorted(source.items())))
+    with _scratch_lock:
+        if "root" not in _scratch:
+            _scratch["root"] = Path(tempfile.mkdtemp(prefix="kafka-lab-dask-"))
+            atexit.register(shutil.rmtree, _scratch["root"], True)
+        out = _scratch["root"] / "out"
+        marker = out / "source" / f".{assignment}.remote"
+        if not marker.is_file() or marker.read_text() != digest.hexdigest():
+            from . import course
+
+            shutil.rmtree(out / "source" / assignment, ignore_errors=True)
+            _unpack(source, out / "source" / assignment)
+            course.record_source(out, assignment)
+            marker.write_text(digest.hexdigest())
+        return out
+
+
+def grade_remote(task: dict[str, Any]) -> dict[str, Any]:
+    """Runs on a Dask worker: grade one submission there (in this process's scratch course
+    folder, with a grading worker process kept per thread, as on one machine)."""
+    assignment, student = task["assignment"], task["student"]
+    out = _course_folder(assignment, task["source"])
+    given = Path(tempfile.mkdtemp(prefix="given-", dir=out.parent))
     try:
-        out, given = scratch / "out", scratch / "given"
-        assignment, student = task["assignment"], task["student"]
-        _unpack(task["source"], out / "source" / assignment)
-        course.record_source(out, assignment)
-        files = tuple(_unpack(task["files"], given))
-        sub = Submission(student, assignment, files)
+        sub = Submission(student, assignment, tuple(_unpack(task["files"], given)))
         opts = replace(task["opts"], out=out, jobs=1, progress=False,
-                       hidden=(*task["opts"].hidden, scratch))
+                       hidden=(*task["opts"].hidden, out.parent))
         result = runner.grade_one(out, sub, task["digest"], opts, task["top"])
-        runner.close_worker()
         back = {}
         for rel in (f"autograded/{student}/{assignment}/{assignment}.ipynb",
                     f"feedback/{student}/{assignment}/{assignment}.html",
@@ -72,7 +95,9 @@ def grade_remote(task: dict[str, Any]) -> dict[str, Any]:
                 back[rel] = (out / rel).read_bytes()
         return {"result": result.to_dict(), "files": back, "host": os.uname().nodename}
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(given, ignore_errors=True)
+        for folder in ("submitted", "autograded", "feedback"):
+            shutil.rmtree(out / folder / student / assignment, ignore_errors=True)
 
 
 def record(out: Path, result: GradeResult, files: dict[str, bytes]) -> GradeResult:
@@ -85,7 +110,10 @@ def record(out: Path, result: GradeResult, files: dict[str, bytes]) -> GradeResu
     if result.status is not Outcome.GRADED:
         return result
     scores = {c["grade_id"]: c["points"] for c in result.checks}
-    with Gradebook(f"sqlite:///{(out / 'gradebook.db').resolve()}?timeout=120") as gb:
+    with Gradebook(f"sqlite:///{(out / 'gradebook.db').resolve()}?timeout=120") as gb, \
+            warnings.catch_warnings():
+        # nbgrader's add_submission makes SQLAlchemy warn about its own session use
+        warnings.simplefilter("ignore")
         gb.update_or_create_student(result.student)
         gb.update_or_create_submission(result.assignment, result.student)
         nb = gb.find_submission_notebook(result.assignment, result.assignment, result.student)

@@ -180,17 +180,6 @@ def _box(out: Path, opts: Options) -> dict:
             "hidden": [str(out), *(str(p) for p in opts.hidden)]}
 
 
-def close_worker() -> None:
-    """Stop this thread's grading worker process (a Dask worker grades each submission in its
-    own course folder, so its worker is not kept for the next one)."""
-    worker = getattr(_local, "worker", None)
-    if worker is not None:
-        worker.close()
-        _local.worker = None
-        with _lock:
-            _workers.remove(worker)
-
-
 def not_gradable(out: Path, sub: Submission, digest: str, opts: Options,
                  top: float) -> GradeResult:
     """The row of a submission with no, several or an unreadable notebook."""
