@@ -259,3 +259,39 @@ def test_kafka_lab_check_runs_the_notebook_and_says_what_would_fail(tmp_path: Pa
     assert path.read_bytes() == before
     outputs = nbformat.read(str(executed), 4).cells[3].outputs
     assert "still runs 2" in outputs[0]["text"]
+
+
+@pytest.mark.timeout(120)
+def test_course_run_kernels_do_not_warn_about_tcp(tmp_path: Path) -> None:
+    """The course run's engine (papermill with the IpcKernelManager) starts kernels on Unix
+    sockets: the kernel's "running over TCP without encryption" warning is not printed."""
+    code = f"""
+import nbformat, papermill as pm
+from nbformat import v4
+from kafkalab.course.kernels import IpcKernelManager
+nb = v4.new_notebook(cells=[v4.new_code_cell("print(6 * 7)")])
+nb.metadata.kernelspec = {{"name": "python3", "display_name": "Python 3", "language": "python"}}
+nbformat.write(nb, "{tmp_path}/in.ipynb")
+pm.execute_notebook("{tmp_path}/in.ipynb", "{tmp_path}/out.ipynb", kernel_name="python3",
+                    progress_bar=False, kernel_manager_class=IpcKernelManager)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=110)
+    assert proc.returncode == 0, proc.stderr
+    assert "without encryption" not in proc.stdout + proc.stderr
+    out = nbformat.read(str(tmp_path / "out.ipynb"), 4)
+    assert out.cells[0].outputs[0]["text"] == "42\n"
+
+
+def test_the_course_run_uses_the_ipc_kernels(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    import papermill
+
+    from kafkalab.course import run as course_run
+    from kafkalab.course.kernels import IpcKernelManager
+    from kafkalab.course.paths import CoursePaths, find_root
+
+    seen: dict = {}
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **kw: seen.update(kw))
+    course_run.run_one(CoursePaths(find_root(Path(__file__))), "00_welcome", tmp_path)
+    assert seen["kernel_manager_class"] is IpcKernelManager
