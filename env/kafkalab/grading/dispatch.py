@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import os
 import shutil
 import tempfile
 import threading
@@ -93,7 +92,7 @@ def grade_remote(task: dict[str, Any]) -> dict[str, Any]:
                     f"logs/{assignment}/{student}.log"):
             if (out / rel).is_file():
                 back[rel] = (out / rel).read_bytes()
-        return {"result": result.to_dict(), "files": back, "host": os.uname().nodename}
+        return {"result": result.to_dict(), "files": back}
     finally:
         shutil.rmtree(given, ignore_errors=True)
         for folder in ("submitted", "autograded", "feedback"):
