@@ -1,7 +1,9 @@
 """`kafka-lab grade --dask-scheduler`: a LocalCluster of 2 workers grades a class of 8
-submissions of 00_welcome with the same grades (scores, per-exercise columns, statuses) as a
-one-machine run; the grading process's gradebook holds every score, and the feedback pages
-came back from the workers (checks listed, no hidden test code)."""
+submissions of 00_welcome with the grades a one-machine run gives them (the samples' known
+scores, which tests/grading/test_grading.py checks on one machine: not graded a second time
+here, to keep the tier inside CI's budget), per-exercise columns that add up to them, the
+grading process's gradebook holding every score, and the feedback pages back from the workers
+(checks listed, no hidden test code)."""
 
 from __future__ import annotations
 
@@ -57,22 +59,21 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     subs = base / "subs"
     subs.mkdir()
     expected = _class(subs)
-    local, local_s = _grade(subs, base / "local", "--jobs", "2")
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         dask, dask_s = _grade(subs, base / "dask", "--dask-scheduler", cluster.scheduler_address)
     n = len(expected)
-    print(f"\n8 submissions of {A}: one machine (--jobs 2) {local_s:.0f} s "
-          f"({60 * n / local_s:.1f}/min); Dask LocalCluster of 2 workers {dask_s:.0f} s "
+    print(f"\n8 submissions of {A}: Dask LocalCluster of 2 workers {dask_s:.0f} s "
           f"({60 * n / dask_s:.1f}/min, cluster start included)")
-    return {"local": local, "dask": dask, "expected": expected, "out": base / "dask"}
+    return {"dask": dask, "expected": expected, "out": base / "dask"}
 
 
 def test_same_grades_as_one_machine(runs: dict) -> None:
-    columns = ["score", "max_score", "status", "00_welcome:ex1", "00_welcome:ex2"]
-    local = {s: [r[c] for c in columns] for s, r in runs["local"].items()}
-    dask = {s: [r[c] for c in columns] for s, r in runs["dask"].items()}
-    assert dask == local
-    assert {s: float(r["score"]) for s, r in runs["dask"].items()} == runs["expected"]
+    dask = runs["dask"]
+    assert {s: float(r["score"]) for s, r in dask.items()} == runs["expected"]
+    assert all(r["status"] == "graded" and float(r["max_score"]) == 5 for r in dask.values())
+    for student, r in dask.items():  # the per-exercise columns add up to the score
+        parts = float(r["00_welcome:ex1"]) + float(r["00_welcome:ex2"])
+        assert parts == float(r["score"]), (student, r)
 
 
 def test_the_grading_process_keeps_the_one_gradebook(runs: dict) -> None:
