@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from kafkalab.lessons.shop import services
 from kafkalab.lessons.shop.load import percentile
-from kafkalab.lessons.shop.models import CartPatch, OrderIn, ProductPatch
+from kafkalab.lessons.shop.models import Address, CartPatch, OrderIn, ProductPatch
 from kafkalab.lessons.shop.topics import decode, encode, event, topic
 
 
@@ -237,3 +237,70 @@ def test_cli_main_without_a_shop(tmp_path, monkeypatch, capsys) -> None:  # type
     assert cli.main(["status"]) == 0
     assert "No shop is up" in capsys.readouterr().out
     assert cli.main(["down"]) == 0
+
+
+def test_charges_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import charges_verdict
+
+    assert "idempotent" in charges_verdict(150, 0, 0, 40)
+    assert "failed" in charges_verdict(150, 3, 0, 40)
+    twice = charges_verdict(150, 0, 12, 40)
+    assert "12 orders more than once" in twice and "not the charge" in twice
+    assert "no order was charged twice" in charges_verdict(150, 0, 0, 40)
+    assert "tested neither" in charges_verdict(150, 0, 0, 0)
+
+
+def test_warmup_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import warmup_verdict
+
+    assert "start-up work" in warmup_verdict(4100, [120, 130, 900])
+    assert "median 130 ms" in warmup_verdict(4100, [120, 130, 900])
+    assert "were warm" in warmup_verdict(150, [120, 130, 140])
+    assert "no later order" in warmup_verdict(150, [])
+
+
+def test_replica_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import replica_verdict
+
+    assert "404 at first" in replica_verdict(True, 0.31)
+    assert "at once" in replica_verdict(False, 0.0)
+    assert "never" in replica_verdict(True, None)
+
+
+def test_not_json_is_400_and_invalid_json_is_422() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from kafkalab.lessons.shop.models import not_json_is_400
+
+    app = FastAPI()
+    not_json_is_400(app)
+
+    @app.patch("/x")
+    def patch(body: Address) -> dict:
+        return {}
+
+    client = TestClient(app)
+    assert client.patch("/x", content=b"not json",
+                        headers={"content-type": "application/json"}).status_code == 400
+    assert client.patch("/x", json={"name": 1}).status_code == 422
+    assert client.patch("/x", json={}).status_code == 422
+
+
+def test_fraudrun_signature_check() -> None:
+    from kafkalab.lessons.shop.fraudrun import arm, check_signature
+
+    def good(config, group_id, source, passed, review, limit, max_messages, timeout=20.0):
+        return 0
+
+    def bad(config, source):
+        return 0
+
+    check_signature(good)
+    with pytest.raises(TypeError, match="must take"):
+        check_signature(bad)
+    with pytest.raises(TypeError, match="must be a function"):
+        check_signature(3)
+    with pytest.raises(ValueError):
+        arm("explode", 1)
+    arm(None, 0)
