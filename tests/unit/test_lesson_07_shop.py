@@ -304,3 +304,29 @@ def test_fraudrun_signature_check() -> None:
     with pytest.raises(ValueError):
         arm("explode", 1)
     arm(None, 0)
+
+
+def test_restart_run_problems_name_each_failure() -> None:
+    from collections import Counter
+
+    from kafkalab.lessons.shop.exercises import RestartRun
+    from kafkalab.lessons.shop.fraudrun import Call
+
+    stream = [{"order_id": f"o{i}", "total": t} for i, t in enumerate((10, 500, 20))]
+
+    def run(first: Call, second: Call, ok: Counter, rev: Counter, committed: int = 1
+            ) -> list[str]:
+        return RestartRun(stream, first, second, 2, committed, ok, rev, {"o0", "o2"},
+                          {"o1"}).problems()
+
+    killed, two = Call(None, True, ""), Call(2, False, "")
+    assert run(killed, two, Counter(o0=1, o2=1), Counter(o1=1)) == []
+    assert "returned 5" in run(Call(5, False, ""), Call(1, False, ""), Counter(o0=1, o2=1),
+                               Counter(o1=1), committed=2)[0]
+    assert "second call returned 1" in run(killed, Call(1, False, ""), Counter(o0=1, o2=1),
+                                           Counter(o1=1))[0]
+    assert "reached neither" in run(killed, two, Counter(o0=1), Counter(o1=1))[0]
+    assert "wrong topic" in run(killed, two, Counter(o0=1, o2=1, o1=1), Counter())[0]
+    assert "more than once" in run(killed, two, Counter(o0=2, o2=1), Counter(o1=1))[0]
+    assert "failed in its own process" in run(Call(None, False, "NameError: x"), two,
+                                              Counter(), Counter())[0]
