@@ -330,3 +330,12 @@ def test_restart_run_problems_name_each_failure() -> None:
     assert "more than once" in run(killed, two, Counter(o0=2, o2=1), Counter(o1=1))[0]
     assert "failed in its own process" in run(Call(None, False, "NameError: x"), two,
                                               Counter(), Counter())[0]
+
+
+def test_compare_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import compare_verdict
+
+    assert "lost" in compare_verdict(10, 100, 0, 100, 99)
+    assert "patience" in compare_verdict(10, 100, 2, 98, 98)
+    assert "only time" in compare_verdict(10, 100, 0, 100, 100)
+    assert "neither" in compare_verdict(0, 100, 0, 100, 100)

@@ -13,7 +13,7 @@ A crash point is ``(kind, n)``: the process SIGKILLs itself right after the n-th
 The ``Consumer`` and ``Producer`` the function gets are confluent-kafka's, with three settings
 forced so that each crash lands deterministically: ``auto.commit.interval.ms`` 100 (auto-commit,
 if on, commits within the wait above), static membership (the restarted process takes the dead
-one's partitions at once instead of waiting for its session to expire) and ``linger.ms`` 100 (a
+one's partitions at once instead of waiting for its session to expire) and ``linger.ms`` 300 (a
 record that was produced but never flushed is still in the process when it dies).
 """
 
@@ -70,7 +70,7 @@ def _happened(kind: str, count: int = 1) -> None:
 
 class Producer(confluent_kafka.Producer):
     def __init__(self, config: dict[str, Any], *args: Any, **kwargs: Any) -> None:
-        super().__init__({**config, "linger.ms": 100}, *args, **kwargs)
+        super().__init__({**config, "linger.ms": 300}, *args, **kwargs)
 
     def flush(self, *args: Any, **kwargs: Any) -> Any:
         out = super().flush(*args, **kwargs)

@@ -50,3 +50,19 @@ def replica_verdict(gateway_404_first: bool, caught_up_s: float | None) -> str:
                 "first gateway's write")
     return (f"the second gateway showed the order at once ({caught_up_s:.2f} s): its cache had "
             "already read the order-status record; nothing guarantees that")
+
+
+def compare_verdict(chain_failed: int, chain_sent: int, kafka_failed: int, kafka_accepted: int,
+                    kafka_completed: int) -> str:
+    """Section 2: the synchronous chain against the Kafka shop, same load, same outage."""
+    head = (f"the chain failed {chain_failed} of {chain_sent} orders; the Kafka shop failed "
+            f"{kafka_failed} and completed {kafka_completed} of {kafka_accepted} accepted")
+    if kafka_completed < kafka_accepted:
+        return head + ": an accepted order was lost or is still waiting (see the services' logs)"
+    if kafka_failed:
+        return (head + ". The Kafka shop's failures are answers that took longer than the "
+                "customers' patience: the gateway waited for the brokers' acknowledgement on a "
+                "busy machine")
+    if chain_failed:
+        return head + ": the outage cost the chain orders and cost the Kafka shop only time"
+    return head + ": the outage cost neither shop an order in this run (was it too short?)"

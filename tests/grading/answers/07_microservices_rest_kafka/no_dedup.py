@@ -1,7 +1,7 @@
 # cell: ex1_solution
 # verdict: wrong
 # misconception: commits after the output is acknowledged but never checks what was already routed (redelivered and repeated orders are routed again)
-# loses: ex1_test_restart, ex1_test_duplicates
+# loses: ex1_test_duplicates
 def fraud_check(config: dict, group_id: str, source: str, passed: str, review: str,
                 limit: float, max_messages: int, timeout: float = 20.0) -> int:
     producer = Producer({**config, "enable.idempotence": True})

@@ -1,7 +1,7 @@
 # cell: ex1_solution
 # verdict: wrong
 # misconception: the ids already routed are kept in a set of the process (a default argument), which a restarted process does not have
-# loses: ex1_test_restart, ex1_test_duplicates
+# loses: ex1_test_duplicates
 def fraud_check(config: dict, group_id: str, source: str, passed: str, review: str,
                 limit: float, max_messages: int, timeout: float = 20.0,
                 _routed: set = set()) -> int:  # noqa: B006 - "remembered" between calls
