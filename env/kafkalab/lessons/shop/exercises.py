@@ -78,7 +78,9 @@ class RestartRun:
         out = []
         for label, call in (("first", self.first), ("second", self.second)):
             if call.error:
-                out.append(f"the {label} call failed in its own process: {call.error[-600:]}")
+                lines = [x for x in call.error.strip().splitlines() if x.strip()]
+                out.append(f"the {label} call failed in its own process: "
+                           + " / ".join(lines[-2:])[-400:])
         if out:
             return out
         if self.first.returned is not None and self.first.returned != self.stop_after:
