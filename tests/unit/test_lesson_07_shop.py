@@ -339,3 +339,16 @@ def test_compare_verdict_every_branch() -> None:
     assert "patience" in compare_verdict(10, 100, 2, 98, 98)
     assert "only time" in compare_verdict(10, 100, 0, 100, 100)
     assert "neither" in compare_verdict(0, 100, 0, 100, 100)
+
+
+def test_graded_helpers_keep_librdkafka_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nbgrader scores any stderr line of a graded cell as a failure: the kernel-side clients
+    of exercise 1's tests must not log."""
+    from kafkalab.lessons.shop import exercises
+
+    seen: list[dict] = []
+    monkeypatch.setattr(exercises, "read_to_end", lambda cfg, *a: seen.append(cfg) or [])
+    monkeypatch.setattr(exercises, "produce", lambda cfg, *a, **k: seen.append(cfg))
+    exercises.read_all({"bootstrap.servers": "x"}, ["t"])
+    exercises.replay({"bootstrap.servers": "x"}, "t", exercises.order_stream(2, 1))
+    assert [c.get("log_level") for c in seen] == [0, 0]

@@ -158,7 +158,7 @@ def run_in_process(function: Callable[..., Any], args: list[Any], folder: Path,
 def committed_total(config: dict[str, Any], group_id: str, topic: str) -> int:
     """How many records of ``topic`` the group has committed (the sum of its offsets)."""
     consumer = confluent_kafka.Consumer({**config, "group.id": group_id,
-                                         "enable.auto.commit": False})
+                                         "enable.auto.commit": False, "log_level": 0})
     try:
         meta = consumer.list_topics(topic, timeout=10).topics[topic]
         parts = [confluent_kafka.TopicPartition(topic, p) for p in meta.partitions]
