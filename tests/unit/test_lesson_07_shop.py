@@ -245,7 +245,7 @@ def test_charges_verdict_every_branch() -> None:
     assert "idempotent" in charges_verdict(150, 0, 0, 40)
     assert "failed" in charges_verdict(150, 3, 0, 40)
     twice = charges_verdict(150, 0, 12, 40)
-    assert "12 orders more than once" in twice and "not the charge" in twice
+    assert "12 order(s) more than once" in twice and "not the charge" in twice
     assert "no order was charged twice" in charges_verdict(150, 0, 0, 40)
     assert "tested neither" in charges_verdict(150, 0, 0, 0)
 

@@ -11,7 +11,7 @@ def charges_verdict(orders: int, paid_twice: int, charged_twice: int, redelivere
                f"{paid_twice} of {orders} orders have more than one `paid` record: "
                "deduplication by order id failed")
     if charged_twice:
-        charges = (f"but the card processor was asked to charge {charged_twice} orders more than "
+        charges = (f"but the card processor was asked to charge {charged_twice} order(s) more than "
                    "once: they were charged before the crash, their `paid` record was not yet "
                    "acknowledged, so the restarted replica did not know and charged again. "
                    "Deduplication by a Kafka topic covers Kafka's records, not the charge")
