@@ -7,6 +7,7 @@ exactly once, as the REST API shows it.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ import httpx
 import pytest
 
 from kafkalab.lessons.shop import KAFKA_SERVICES, Shop
+from kafkalab.lessons.shop.exercises import read_all, restart_run
+from kafkalab.lessons.shop.fraudrun import Consumer, Producer
 from kafkalab.lessons.shop.load import ADDRESS, burst, wait_final
 
 
@@ -52,6 +55,9 @@ def test_products_verbs(http: httpx.Client) -> None:
     assert http.put(loc, json={"name": "Desk lamp"}).status_code == 422  # PUT needs it whole
     assert http.patch(loc, json={}).status_code == 422
     assert http.patch(loc, json={"price": -1}).status_code == 422
+    # one rule (RFC 9110): a body that is not JSON is 400, JSON that does not fit is 422
+    assert http.patch(loc, content=b"{price", headers={"content-type": "application/json"}
+                      ).status_code == 400
     assert http.patch("/products/p-none", json={"price": 1}).status_code == 404
     r = http.put("/products/p-new", json={"name": "New", "price": 1.0, "stock": 1})
     assert r.status_code == 201 and r.headers["location"] == "/products/p-new"
@@ -125,6 +131,9 @@ def test_chaos_every_accepted_order_final_exactly_once(shop: Shop, cluster3) -> 
         product = httpx.get(f"{shop.url}/products/{pid}").json()
         assert eventually(lambda p=pid, q=qty, s=product["stock"]: httpx.get(
             f"{shop.url}/products/{p}").json()["available"] == s - q, 20), (pid, qty, product)
+    # the card processor's ledger: every shipped order was charged at least once
+    charges = shop.charge_attempts()
+    assert all(charges[d["order_id"]] >= 1 for d in docs.values() if d["status"] == "shipped")
     restarted = {role: shop.health(role) for role in KAFKA_SERVICES}
     print({r: sum(h.get("duplicate", 0) for h in hs) for r, hs in restarted.items()})
 
@@ -212,3 +221,61 @@ def test_assignment_while_the_group_coordinator_is_down_resumes_at_committed_off
         comeback.join()
         cluster3.wait_until_brokers(3, timeout=60)
     assert got == {p: list(range(4, 10)) for p in range(3)}, got
+
+
+def _routes_then_commits(config, group_id, source, passed, review, limit, max_messages,
+                         timeout=20.0):
+    routed = {r.key for r in read_all(config, [passed, review])}
+    producer = Producer(config)
+    consumer = Consumer({**config, "group.id": group_id, "enable.auto.commit": False,
+                         "auto.offset.reset": "earliest"})
+    consumer.subscribe([source])
+    handled, deadline = 0, time.monotonic() + timeout
+    while handled < max_messages and time.monotonic() < deadline:
+        msg = consumer.poll(0.5)
+        if msg is None or msg.error():
+            continue
+        if msg.key().decode() not in routed:
+            total = json.loads(msg.value())["total"]
+            producer.produce(review if total > limit else passed, key=msg.key(),
+                             value=msg.value())
+            routed.add(msg.key().decode())
+        producer.flush(30)
+        consumer.commit(message=msg, asynchronous=False)
+        handled += 1
+    consumer.close()
+    return handled
+
+
+def _commits_then_routes(config, group_id, source, passed, review, limit, max_messages,
+                         timeout=20.0):
+    producer = Producer(config)
+    consumer = Consumer({**config, "group.id": group_id, "enable.auto.commit": False,
+                         "auto.offset.reset": "earliest"})
+    consumer.subscribe([source])
+    handled, deadline = 0, time.monotonic() + timeout
+    while handled < max_messages and time.monotonic() < deadline:
+        msg = consumer.poll(0.5)
+        if msg is None or msg.error():
+            continue
+        consumer.commit(message=msg, asynchronous=False)
+        total = json.loads(msg.value())["total"]
+        producer.produce(review if total > limit else passed, key=msg.key(), value=msg.value())
+        producer.flush(30)
+        handled += 1
+    consumer.close()
+    return handled
+
+
+def test_fraud_check_crash_harness_tells_the_skill_from_the_misconception(cluster3,
+                                                                          tmp_path) -> None:
+    """Exercise 1's harness: the function runs in fresh processes, the first one SIGKILLed
+    right after its 3rd commit; committing after the acknowledged output loses nothing,
+    committing before producing loses the order in flight, every time."""
+    good = restart_run(cluster3, _routes_then_commits, 12, 2, 250.0, 6, crash=("commit", 3),
+                       folder=tmp_path)
+    assert good.first.crashed and not good.problems(), good.problems()
+    bad = restart_run(cluster3, _commits_then_routes, 12, 2, 250.0, 6, crash=("commit", 3),
+                      folder=tmp_path)
+    assert bad.first.crashed
+    assert any("reached neither" in p for p in bad.problems()), bad.problems()

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from kafkalab.lessons.shop import services
 from kafkalab.lessons.shop.load import percentile
-from kafkalab.lessons.shop.models import CartPatch, OrderIn, ProductPatch
+from kafkalab.lessons.shop.models import Address, CartPatch, OrderIn, ProductPatch
 from kafkalab.lessons.shop.topics import decode, encode, event, topic
 
 
@@ -237,3 +237,118 @@ def test_cli_main_without_a_shop(tmp_path, monkeypatch, capsys) -> None:  # type
     assert cli.main(["status"]) == 0
     assert "No shop is up" in capsys.readouterr().out
     assert cli.main(["down"]) == 0
+
+
+def test_charges_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import charges_verdict
+
+    assert "idempotent" in charges_verdict(150, 0, 0, 40)
+    assert "failed" in charges_verdict(150, 3, 0, 40)
+    twice = charges_verdict(150, 0, 12, 40)
+    assert "12 order(s) more than once" in twice and "not the charge" in twice
+    assert "no order was charged twice" in charges_verdict(150, 0, 0, 40)
+    assert "tested neither" in charges_verdict(150, 0, 0, 0)
+
+
+def test_warmup_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import warmup_verdict
+
+    assert "start-up work" in warmup_verdict(4100, [120, 130, 900])
+    assert "median 130 ms" in warmup_verdict(4100, [120, 130, 900])
+    assert "were warm" in warmup_verdict(150, [120, 130, 140])
+    assert "no later order" in warmup_verdict(150, [])
+
+
+def test_replica_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import replica_verdict
+
+    assert "404 at first" in replica_verdict(True, 0.31)
+    assert "at once" in replica_verdict(False, 0.0)
+    assert "never" in replica_verdict(True, None)
+
+
+def test_not_json_is_400_and_invalid_json_is_422() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from kafkalab.lessons.shop.models import not_json_is_400
+
+    app = FastAPI()
+    not_json_is_400(app)
+
+    @app.patch("/x")
+    def patch(body: Address) -> dict:
+        return {}
+
+    client = TestClient(app)
+    assert client.patch("/x", content=b"not json",
+                        headers={"content-type": "application/json"}).status_code == 400
+    assert client.patch("/x", json={"name": 1}).status_code == 422
+    assert client.patch("/x", json={}).status_code == 422
+
+
+def test_fraudrun_signature_check() -> None:
+    from kafkalab.lessons.shop.fraudrun import arm, check_signature
+
+    def good(config, group_id, source, passed, review, limit, max_messages, timeout=20.0):
+        return 0
+
+    def bad(config, source):
+        return 0
+
+    check_signature(good)
+    with pytest.raises(TypeError, match="must take"):
+        check_signature(bad)
+    with pytest.raises(TypeError, match="must be a function"):
+        check_signature(3)
+    with pytest.raises(ValueError):
+        arm("explode", 1)
+    arm(None, 0)
+
+
+def test_restart_run_problems_name_each_failure() -> None:
+    from collections import Counter
+
+    from kafkalab.lessons.shop.exercises import RestartRun
+    from kafkalab.lessons.shop.fraudrun import Call
+
+    stream = [{"order_id": f"o{i}", "total": t} for i, t in enumerate((10, 500, 20))]
+
+    def run(first: Call, second: Call, ok: Counter, rev: Counter, committed: int = 1
+            ) -> list[str]:
+        return RestartRun(stream, first, second, 2, committed, ok, rev, {"o0", "o2"},
+                          {"o1"}).problems()
+
+    killed, two = Call(None, True, ""), Call(2, False, "")
+    assert run(killed, two, Counter(o0=1, o2=1), Counter(o1=1)) == []
+    assert "returned 5" in run(Call(5, False, ""), Call(1, False, ""), Counter(o0=1, o2=1),
+                               Counter(o1=1), committed=2)[0]
+    assert "second call returned 1" in run(killed, Call(1, False, ""), Counter(o0=1, o2=1),
+                                           Counter(o1=1))[0]
+    assert "reached neither" in run(killed, two, Counter(o0=1), Counter(o1=1))[0]
+    assert "wrong topic" in run(killed, two, Counter(o0=1, o2=1, o1=1), Counter())[0]
+    assert "more than once" in run(killed, two, Counter(o0=2, o2=1), Counter(o1=1))[0]
+    assert "failed in its own process" in run(Call(None, False, "NameError: x"), two,
+                                              Counter(), Counter())[0]
+
+
+def test_compare_verdict_every_branch() -> None:
+    from kafkalab.lessons.shop.verdicts import compare_verdict
+
+    assert "lost" in compare_verdict(10, 100, 0, 100, 99)
+    assert "patience" in compare_verdict(10, 100, 2, 98, 98)
+    assert "only time" in compare_verdict(10, 100, 0, 100, 100)
+    assert "neither" in compare_verdict(0, 100, 0, 100, 100)
+
+
+def test_graded_helpers_keep_librdkafka_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nbgrader scores any stderr line of a graded cell as a failure: the kernel-side clients
+    of exercise 1's tests must not log."""
+    from kafkalab.lessons.shop import exercises
+
+    seen: list[dict] = []
+    monkeypatch.setattr(exercises, "read_to_end", lambda cfg, *a: seen.append(cfg) or [])
+    monkeypatch.setattr(exercises, "produce", lambda cfg, *a, **k: seen.append(cfg))
+    exercises.read_all({"bootstrap.servers": "x"}, ["t"])
+    exercises.replay({"bootstrap.servers": "x"}, "t", exercises.order_stream(2, 1))
+    assert [c.get("log_level") for c in seen] == [0, 0]

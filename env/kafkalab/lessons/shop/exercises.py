@@ -1,19 +1,34 @@
 """Helpers for notebook 07's exercises and their graders: read a topic to its end, replay a
-known order stream, and check where every order went."""
+known order stream, check where every order went, and exercise 1's restart run (the function
+in a fresh process SIGKILLed at a crash point, then in another: see ``fraudrun``)."""
 
 from __future__ import annotations
 
 import json
+import tempfile
+import uuid
 from collections import Counter
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ...clients import Record, produce, read_to_end, to_record
+from .fraudrun import Call, committed_total, run_in_process
+
+if TYPE_CHECKING:
+    from ...cluster import Cluster
+
+# The clients a graded cell runs in the kernel write no librdkafka log lines: nbgrader scores
+# any stderr output of a graded cell as a failure, and a harmless warning such as "Failed to
+# acquire idempotence PID ... retrying" would cost a correct answer its points.
+QUIET = {"log_level": 0}
 
 
 def read_all(config: dict[str, Any], topics: list[str], timeout: float = 20.0) -> list[Record]:
     """Every record the topics hold now (each partition read from its start to its current
     end; returns at once for empty topics). No consumer group is joined."""
-    return [to_record(m) for m in read_to_end(config, topics, timeout)]
+    return [to_record(m) for m in read_to_end({**config, **QUIET}, topics, timeout)]
 
 
 def order_stream(n: int, seed: int, duplicate_at: int | None = None) -> list[dict[str, Any]]:
@@ -27,7 +42,7 @@ def order_stream(n: int, seed: int, duplicate_at: int | None = None) -> list[dic
 
 
 def replay(config: dict[str, Any], topic: str, orders: list[dict[str, Any]]) -> None:
-    produce({**config, "enable.idempotence": True}, topic,
+    produce({**config, "enable.idempotence": True, **QUIET}, topic,
             [json.dumps(o) for o in orders], keys=[o["order_id"] for o in orders])
 
 
@@ -41,3 +56,79 @@ def expected_routing(orders: list[dict[str, Any]], limit: float) -> tuple[set[st
     passed = {o["order_id"] for o in orders if o["total"] <= limit}
     review = {o["order_id"] for o in orders if o["total"] > limit}
     return passed, review
+
+
+@dataclass
+class RestartRun:
+    """One graded run of exercise 1: a known stream, a first call in a fresh process that is
+    SIGKILLed at a crash point (or returns), a second call in another fresh process, and where
+    every order went."""
+
+    stream: list[dict[str, Any]]
+    first: Call
+    second: Call
+    stop_after: int
+    committed: int  # records the group had committed when the first process ended
+    got_ok: Counter
+    got_review: Counter
+    want_ok: set[str]
+    want_review: set[str]
+
+    @property
+    def expected_second(self) -> int:
+        return len(self.stream) - self.committed
+
+    def problems(self) -> list[str]:
+        """What went wrong, one sentence each (empty: nothing)."""
+        out = []
+        for label, call in (("first", self.first), ("second", self.second)):
+            if call.error:
+                lines = [x for x in call.error.strip().splitlines() if x.strip()]
+                out.append(f"the {label} call failed in its own process: "
+                           + " / ".join(lines[-2:])[-400:])
+        if out:
+            return out
+        if self.first.returned is not None and self.first.returned != self.stop_after:
+            out.append(f"the first call should handle max_messages={self.stop_after} records, "
+                       f"it returned {self.first.returned}")
+        if self.second.returned != self.expected_second:
+            out.append(f"after the restart {self.expected_second} records were left to handle "
+                       f"(those not committed), the second call returned {self.second.returned}")
+        routed = set(self.got_ok) | set(self.got_review)
+        lost = (self.want_ok | self.want_review) - routed
+        if lost:
+            out.append(f"{len(lost)} order(s) reached neither passed nor review: their offset "
+                       "was committed although their output never reached Kafka")
+        if set(self.got_ok) - self.want_ok or set(self.got_review) - self.want_review:
+            out.append("an order went to the wrong topic (review is for totals above limit)")
+        twice = [k for c in (self.got_ok, self.got_review) for k, v in c.items() if v > 1]
+        if twice or set(self.got_ok) & set(self.got_review):
+            out.append(f"{len(twice)} order(s) were routed more than once: the process that "
+                       "routed them again did not know they were already routed")
+        return out
+
+
+def restart_run(cluster: Cluster, function: Callable[..., Any], n: int, seed: int,
+                limit: float, stop_after: int, crash: tuple[str, int] | None = None,
+                duplicate_at: int | None = None, partitions: int = 3,
+                folder: Path | None = None) -> RestartRun:
+    """Replay a known stream of ``n`` orders into a fresh topic; run ``function`` in a fresh
+    process with ``max_messages=stop_after``, SIGKILLed at ``crash`` (see ``fraudrun``); run it
+    again in another fresh process for the records left after the group's committed offsets;
+    read where every order went."""
+    cfg = cluster.client_config()
+    src, ok, rev = (cluster.create_topic(prefix=f"fraud-{k}", partitions=partitions)
+                    for k in ("in", "ok", "review"))
+    stream = order_stream(n, seed, duplicate_at)
+    replay(cfg, src, stream)
+    group = f"fraud-{uuid.uuid4().hex[:8]}"
+    folder = folder or Path(tempfile.gettempdir()) / "kafkalab-fraud-check"
+    first = run_in_process(function, [cfg, group, src, ok, rev, limit, stop_after, 15.0],
+                           folder, crash)
+    committed = committed_total(cfg, group, src)
+    second = run_in_process(function, [cfg, group, src, ok, rev, limit,
+                                       len(stream) - committed, 15.0], folder)
+    got = routing(cfg, ok, rev)
+    want_ok, want_review = expected_routing(stream, limit)
+    return RestartRun(stream, first, second, stop_after, committed, got[ok], got[rev],
+                      want_ok, want_review)

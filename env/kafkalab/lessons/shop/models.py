@@ -1,9 +1,16 @@
-"""Request bodies of the REST API (pydantic: a body that does not fit answers 422)."""
+"""Request bodies of the REST API, and the rule for bad ones (RFC 9110): a body that is not
+JSON at all is malformed syntax, ``400 Bad Request``; well-formed JSON that does not fit the
+model (missing or unknown field, wrong type, invalid value) is ``422 Unprocessable Content``.
+FastAPI answers 422 for both; :func:`not_json_is_400` makes an app follow the rule."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Quantity = Annotated[int, Field(ge=1, le=1000)]
@@ -54,3 +61,15 @@ class OrderIn(Strict):
         if self.items is not None and not self.items:
             raise ValueError("items is empty")
         return self
+
+
+def not_json_is_400(app: FastAPI) -> None:
+    """Answer ``400`` when the body is not JSON (FastAPI's ``json_invalid`` error) and keep
+    FastAPI's ``422`` for well-formed JSON that fails validation; applies to every route of
+    ``app``, a plugin's included."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        status = 400 if any(e.get("type") == "json_invalid" for e in errors) else 422
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=status)

@@ -7,6 +7,7 @@ import json
 import sys
 import tempfile
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ class Shop:
         self.plugin, self.sync_timeout, self.batch = plugin, sync_timeout, batch
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"{self.prefix}-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.ledger = self.workdir / "card-processor.log"
         self.detached = detached
         self.procs: dict[str, list[Proc]] = {}
         self.started = False
@@ -103,7 +105,8 @@ class Shop:
 
     def _settings(self) -> dict[str, Any]:
         conf = {"client": self.client, "prefix": self.prefix, "catalog": self.catalog,
-                "delays": self.delays, "sync_timeout": self.sync_timeout, "batch": self.batch}
+                "delays": self.delays, "sync_timeout": self.sync_timeout, "batch": self.batch,
+                "ledger": str(self.ledger)}
         if self.mode == "sync":
             conf["sync_services"] = {s: self.procs[s][0].url for s in SYNC_SERVICES}
         return conf
@@ -305,6 +308,14 @@ class Shop:
         return [{"role": p.role, "replica": p.replica, "pid": p.pid, "port": p.port,
                  "alive": p.pid is not None and p.alive(), "log": str(p.log)}
                 for p in self._all()]
+
+    def charge_attempts(self) -> Counter:
+        """How many times the (simulated) card processor was asked to charge each order id:
+        its own ledger, written by every payments process before it charges."""
+        try:
+            return Counter(self.ledger.read_text().split())
+        except OSError:
+            return Counter()
 
     def log(self, role: str, replica: int = 0, lines: int = 20) -> str:
         return self.proc(role, replica).log_tail(lines)

@@ -36,7 +36,8 @@ def worker_service(role: str, conf: dict[str, Any]) -> Any:
         catalog.wait_ready(60)
         return services.Inventory(catalog)
     if role == "payments":
-        return services.Payments(delay=float(conf.get("delays", {}).get("payments", 0.0)))
+        return services.Payments(delay=float(conf.get("delays", {}).get("payments", 0.0)),
+                                 ledger=conf.get("ledger"))
     return {"orders": services.Orders, "shipping": services.Shipping,
             "notifications": services.Notifications}[role]()
 

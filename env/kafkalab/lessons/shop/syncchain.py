@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, HTTPException, Response
 
-from .models import OrderIn
+from .models import OrderIn, not_json_is_400
 from .topics import new_id, now_ms
 
 CHAIN = ("inventory", "payments", "shipping", "notifications")
@@ -50,6 +50,7 @@ def service_app(name: str, catalog: dict[str, dict[str, Any]], delay: float = 0.
 def gateway_app(services: dict[str, str], catalog: dict[str, dict[str, Any]],
                 timeout: float = 2.0) -> FastAPI:
     app = FastAPI(title="Kafka Lab shop (synchronous chain)")
+    not_json_is_400(app)
     state: dict[str, Any] = {"orders": {}}
 
     @app.get("/health")

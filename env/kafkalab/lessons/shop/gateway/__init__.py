@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 
+from ..models import not_json_is_400
 from . import carts, orders, products
 from .context import ShopContext
 
@@ -38,6 +39,7 @@ def create_app(client: dict[str, Any], prefix: str, plugin: str | None = None) -
     app = FastAPI(title="Kafka Lab shop", version="1.0", lifespan=lifespan,
                   description="A small shop whose services talk through Kafka.")
     app.state.shop = shop
+    not_json_is_400(app)
 
     @app.get("/health")
     def health(response: Response) -> dict[str, Any]:

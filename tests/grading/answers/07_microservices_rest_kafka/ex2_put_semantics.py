@@ -1,0 +1,34 @@
+# cell: ex2_solution
+# verdict: wrong
+# misconception: PATCH treated as PUT: the whole address is replaced, fields not given become null
+# loses: ex2_test_valid
+%%writefile $PLUGIN
+import uuid
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+router = APIRouter()
+
+
+def setup(shop):
+    class AddressPatch(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        name: str | None = Field(None, min_length=1)
+        street: str | None = Field(None, min_length=1)
+        city: str | None = Field(None, min_length=1)
+        zip: str | None = Field(None, pattern=r"^[0-9A-Za-z -]{3,10}$")
+
+    @router.patch("/orders/{order_id}/address")
+    async def patch_address(order_id: str, patch: AddressPatch) -> dict:
+        address = patch.model_dump()
+        if all(v is None for v in address.values()):
+            raise HTTPException(422, "give at least one field")
+        order = shop.order(order_id)
+        if order is None:
+            raise HTTPException(404, "order not found")
+        if order.get("final"):
+            raise HTTPException(409, "the order is final")
+        await shop.publish("orders", order_id, shop.event(
+            "address_changed", order_id, address=address, event_id=f"address:{uuid.uuid4().hex}"))
+        return address
