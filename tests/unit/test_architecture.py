@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("exceptions", "ports", "procs", "jars", "java", "lockgen", "describe")),
     ("plan", ("backends.plan", "backends.properties", "backends.cache", "backends.base")),
     ("backends", ("backends",)),
-    ("cluster", ("cluster", "tools", "api", "")),
+    ("cluster", ("cluster", "tools", "api", "needs", "")),
     ("clients", ("clients", "warmup", "image")),
     ("lessons", ("lessons",)),
     ("tooling", ("course", "grading", "bench")),
