@@ -2,8 +2,13 @@
 # verdict: wrong
 # misconception: ALLOW ALL on the service's topics and group (it works, so it must be right)
 # loses: test_ex1_acls, test_ex1_least
-from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType,
-                                   ResourcePatternType, ResourceType)
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 
 def grant_billing(admin: AdminClient, principal: str) -> None:

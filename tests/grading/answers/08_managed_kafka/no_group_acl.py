@@ -2,8 +2,13 @@
 # verdict: wrong
 # misconception: READ on the topic is enough to consume (the consumer group needs its own ACL)
 # loses: test_ex1_acls, test_ex1_works
-from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType,
-                                   ResourcePatternType, ResourceType)
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 
 def grant_billing(admin: AdminClient, principal: str) -> None:

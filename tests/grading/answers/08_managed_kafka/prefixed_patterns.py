@@ -3,8 +3,13 @@
 # misconception: PREFIXED patterns "to be safe" (they also grant every topic and group that
 #   starts with the name: orders-archive, billing-test...)
 # loses: test_ex1_acls
-from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType,
-                                   ResourcePatternType, ResourceType)
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 
 def grant_billing(admin: AdminClient, principal: str) -> None:

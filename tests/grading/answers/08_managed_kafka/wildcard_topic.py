@@ -2,8 +2,13 @@
 # verdict: wrong
 # misconception: a wildcard topic ACL ("*") instead of the two topics by name
 # loses: test_ex1_acls, test_ex1_least
-from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType,
-                                   ResourcePatternType, ResourceType)
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 
 def grant_billing(admin: AdminClient, principal: str) -> None:
