@@ -40,6 +40,9 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     bench.add_argument("--submissions", type=int, default=20)
     bench.add_argument("--jobs", type=int, default=None)
     bench.add_argument("--skip-run", action="store_true", help="only the grading figure")
+    bench.add_argument("--sandboxes", default="none,bwrap",
+                       help="sandboxes to grade with, comma-separated (default %(default)s; "
+                       "docker too where an engine and the image are there)")
 
 
 def parser(prog: str = "kafka-lab course") -> argparse.ArgumentParser:
@@ -87,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
         out = args.out if args.out.is_absolute() else paths.root / args.out
         figures = bench(paths, out, submissions=args.submissions, jobs=args.jobs,
-                        run_course=not args.skip_run)
+                        run_course=not args.skip_run,
+                        sandboxes=tuple(b for b in args.sandboxes.split(",") if b))
         print(f"figures written to {out}:")
         for key, value in figures.items():
             if not isinstance(value, (dict, list)):

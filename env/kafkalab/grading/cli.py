@@ -2,8 +2,8 @@
                           [--sandbox auto|bwrap|docker|none] [--memory GiB]
 
 Grades a folder of submissions with nbgrader autograde, each in a private Kafka cluster started
-by its own kernel inside the submission's sandbox (Linux: bubblewrap), and writes
-OUT/grades.csv, OUT/gradebook.db and OUT/feedback/<student>/ (see grader/README.md).
+by its own kernel inside the submission's sandbox (Linux: bubblewrap, or a Docker container),
+and writes OUT/grades.csv, OUT/gradebook.db and OUT/feedback/<student>/ (see grader/README.md).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regrade", action="store_true", help="grade again what is already graded")
     ap.add_argument("--sandbox", default="auto", choices=[k.value for k in SandboxKind] + ["auto"],
                     help="where each submission's kernel and Kafka run (default auto: bwrap, "
-                    "else none with a warning; docker is not available yet)")
+                    "then docker, else none with a warning)")
     ap.add_argument("--memory", type=float, default=DEFAULT_MEMORY / 1024**3,
                     help="memory limit of one submission in GiB (default %(default)g)")
     ap.add_argument("--root", type=Path, help="course repository (default: found from here)")
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         else:
             print(f"sandbox: {why}", file=sys.stderr)
-            if not limits_available():
+            if kind is SandboxKind.BWRAP and not limits_available():
                 print("WARNING: no cgroup can be created here: the sandbox isolates each "
                       "submission, but its memory and task count are bounded only by the time "
                       "limits (--memory is not enforced).", file=sys.stderr)

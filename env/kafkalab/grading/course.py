@@ -32,8 +32,9 @@ def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # 
     # per-cell time limit; an interrupted cell records a CellTimeoutError and grading goes on
     c.Execute.timeout = cell_timeout
     c.Execute.interrupt_on_timeout = True
-    # locked setup cells (cluster start) get longer
+    # locked setup cells (cluster start) get longer, and cells the instructor marked their own
     c.GuardedExecute.setup_timeout = max(setup_timeout, cell_timeout)
+    c.GuardedExecute.marked_timeouts = marked_timeouts(out)
     # a deleted or renamed test cell is put back from the gradebook (so it cannot be skipped)
     c.OverwriteCells.add_missing_cells = True
     # the tampering report and the structure repair run first in nbgrader's sanitize step
@@ -45,6 +46,19 @@ def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # 
         "kafkalab.grading.execute.GuardedExecute" if p is Execute else p
         for p in Autograde.class_traits()["autograde_preprocessors"].default()]
     return c
+
+
+def marked_timeouts(out: Path) -> dict[str, int]:
+    """'assignment/grade_id' -> seconds for every cell marked ``kafkalab.timeout`` in the
+    instructor's copies OUT/source/<assignment>/<assignment>.ipynb (prepared before any worker
+    starts; a submission's own metadata is never read for this)."""
+    found = {}
+    for path in sorted((out / "source").glob("*/*.ipynb")):
+        if path.stem != path.parent.name:
+            continue
+        for gid, seconds in nbcheck.marked_timeouts(nbcheck.read(path)).items():
+            found[f"{path.stem}/{gid}"] = seconds
+    return found
 
 
 def max_points(paths: CoursePaths, assignment: str) -> float:

@@ -48,7 +48,7 @@ class Options:
     hidden: tuple[Path, ...] = ()  # folders no kernel may see (besides OUT)
 
 
-_running: set[subprocess.Popen] = set()
+_running: set[procs.Child] = set()
 _lock = threading.Lock()
 
 
@@ -56,15 +56,15 @@ def kill_tree(pid: int) -> None:
     """SIGKILL a worker and everything under it (its kernel, the kernel's Kafka JVMs)."""
     try:
         root = psutil.Process(pid)
-        procs = root.children(recursive=True) + [root]
+        tree = root.children(recursive=True) + [root]
     except psutil.NoSuchProcess:
         return
-    for p in procs:
+    for p in tree:
         try:
             p.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(procs, timeout=10)
+    psutil.wait_procs(tree, timeout=10)
 
 
 def fallback_feedback(out: Path, result: GradeResult) -> str:
@@ -85,25 +85,21 @@ class Worker:
     def __init__(self, out: Path, cell_timeout: int) -> None:
         self.out = out
         self.cell_timeout = cell_timeout
-        self.proc: subprocess.Popen | None = None
+        self.proc: procs.Child | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
 
-    def _start(self) -> subprocess.Popen:
-        env = {k: v for k, v in procs.child_env().items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
-        env["KAFKA_LAB_FRESH"] = "1"  # each kernel starts a private cluster, never a shared one
+    def _start(self) -> procs.Child:
         errlog = self.out / "logs" / "workers.log"
         errlog.parent.mkdir(parents=True, exist_ok=True)
-        with open(errlog, "ab") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker", "serve",
-                                     str(self.out), str(self.cell_timeout)], cwd=self.out,
-                                    env=env, text=True,
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                    start_new_session=True)
+        # the worker dies with this process (the Child's reaper); each kernel starts a private
+        # cluster, never a shared one (the worker drops KAFKA_BOOTSTRAP_SERVERS itself)
+        proc = procs.Child([sys.executable, "-m", "kafkalab.grading.worker", "serve",
+                            str(self.out), str(self.cell_timeout)], errlog, cwd=self.out,
+                           env={"KAFKA_LAB_FRESH": "1"}, pipes=True)
         self.lines = queue.Queue()
         lines = self.lines
 
         def pump() -> None:
-            assert proc.stdout is not None
             for line in proc.stdout:
                 lines.put(line)
             lines.put(None)
@@ -132,7 +128,6 @@ class Worker:
         task = {"assignment": sub.assignment, "student": sub.student, "result": str(result),
                 "log": str(log), "sandbox": box}
         try:
-            assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(task) + "\n")
             self.proc.stdin.flush()
         except OSError:
@@ -160,7 +155,6 @@ class Worker:
             sandbox.sweep(f"{proc.pid}-")  # what its sandboxes left (cgroups, scratch)
         else:
             try:
-                assert proc.stdin is not None
                 proc.stdin.close()
                 proc.wait(timeout=30)
             except (OSError, subprocess.TimeoutExpired):

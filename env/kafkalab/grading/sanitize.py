@@ -69,8 +69,8 @@ def tampering(sub: NotebookNode, release: NotebookNode) -> list[str]:
     notes = []
     for cell in release.cells:
         gid = _meta(cell).get("grade_id")
-        if not gid or not (is_locked(cell) or is_grade(cell)):
-            continue
+        if not gid or is_solution(cell) or not (is_locked(cell) or is_grade(cell)):
+            continue  # an answer cell is the student's to edit, even a manually graded one
         kind = "test cell" if is_grade(cell) else "locked cell"
         mine = cells.get(gid)
         if mine is None:
