@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,9 +13,10 @@ import nbformat
 from nbformat import NotebookNode
 from nbgrader.utils import is_grade, is_solution  # nbgrader's own cell tests
 
-__all__ = ["BLANK_ERRORS", "CELL_TIMEOUT", "SETUP_TIMEOUT", "TIMEOUT_KEY", "CellResult",
-           "CellTime", "blank_with_hidden_tests", "cell_error", "cell_seconds", "cell_times",
-           "convention_problems", "first_error", "grade_results", "is_grade", "is_solution",
+__all__ = ["BLANK_ERRORS", "CELL_TIMEOUT", "SETUP_TIMEOUT", "TIMEOUT_KEY",
+           "blank_with_hidden_tests", "cell_error", "cell_seconds", "cell_times", "CellResult",
+           "CellTime", "check_sentence", "convention_problems", "exercise_of", "failure_message",
+           "first_error", "grade_results", "is_grade", "is_manual", "is_solution",
            "marked_timeout", "marked_timeouts", "nbgrader_meta", "read", "sha256", "time_limit",
            "unexpected_errors"]
 
@@ -53,6 +55,44 @@ def cell_error(cell: NotebookNode) -> str:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
             return f"{out.get('ename', 'Error')}: {str(out.get('evalue', ''))[:300]}".rstrip(": ")
+    return ""
+
+
+_CHECK = re.compile(r"^\s*#\s*check:\s*(.+?)\s*$", re.IGNORECASE)
+_EXERCISE = re.compile(r"(?:^|[_-])(ex\d*)(?=[_-]|$)", re.IGNORECASE)
+
+
+def check_sentence(cell: NotebookNode) -> str:
+    """What a graded test cell checks, for the student's feedback: its first line when that is
+    ``# check: <sentence>`` (contract D), else its grade_id."""
+    lines = str(cell.get("source", "")).lstrip().splitlines()
+    if lines and (m := _CHECK.match(lines[0])):
+        return m.group(1)
+    return str(nbgrader_meta(cell).get("grade_id", "")) or "(unnamed check)"
+
+
+def exercise_of(grade_id: str) -> str:
+    """The exercise a check or answer belongs to: ``ex1`` in ``test_ex1_on_cluster``,
+    ``ex1-at-least-once`` or ``ex1_test``; a grade_id that names no exercise is its own."""
+    m = _EXERCISE.search(grade_id)
+    return m.group(1).lower() if m else grade_id
+
+
+def is_manual(cell: NotebookNode) -> bool:
+    """A written answer graded by hand (nbgrader: a markdown cell that is both answer and grade,
+    or any grade cell nbgrader cannot score automatically)."""
+    return cell.cell_type == "markdown" and is_grade(cell)
+
+
+def failure_message(cell: NotebookNode) -> str:
+    """What a failed check says to the student: the exception's type and message only (never
+    the traceback, whose lines would show the hidden test's code); "" when it did not fail."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            ename, evalue = out.get("ename", "Error"), str(out.get("evalue", "")).strip()
+            if ename == "AssertionError" and not evalue:
+                return "the check's condition was false (it gives no message)"
+            return f"{ename}: {evalue[:500]}" if evalue else ename
     return ""
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from . import nbcheck
+from .kernels import IpcKernelManager
 from .paths import CoursePaths
 from .run import CELL_TIMEOUT, run_one
 
@@ -91,8 +92,8 @@ def validate_release(paths: CoursePaths, name: str, work_dir: Path,
     blank = parameterize_notebook(blank, paths.ci_parameters(name))
     os.environ["KAFKA_LAB_FRESH"] = "1"
     client = NotebookClient(blank, timeout=cell_timeout, kernel_name="python3",
-                            allow_errors=True, resources={"metadata": {"path":
-                                                                       str(release.parent)}})
+                            allow_errors=True, kernel_manager_class=IpcKernelManager,
+                            resources={"metadata": {"path": str(release.parent)}})
     t0 = time.monotonic()
     try:
         client.execute()

@@ -15,15 +15,15 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from .. import procs
+from .. import procs, progress
 from ..course.paths import CoursePaths
-from . import sandbox
+from . import exports, sandbox
 from .collect import Submission
 from .course import max_points, place, prepare_assignment
 from .result import GradeResult, Outcome
@@ -46,6 +46,7 @@ class Options:
     memory: int = DEFAULT_MEMORY
     tasks: int = DEFAULT_TASKS
     hidden: tuple[Path, ...] = ()  # folders no kernel may see (besides OUT)
+    pool: Executor | None = None  # where submissions go (dispatch.executor); None: threads
 
 
 _running: set[procs.Child] = set()
@@ -221,12 +222,13 @@ def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float
 def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
     """grades.csv, replaced atomically; written by the grader only (no kernel sees OUT)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore")
+    columns = exports.exercise_columns(results.values())
+    writer = csv.DictWriter(buf, fieldnames=FIELDS + columns, extrasaction="ignore")
     writer.writeheader()
     for key in sorted(results):
         row = results[key].to_dict()
         row["score"], row["max_score"] = f"{row['score']:g}", f"{row['max_score']:g}"
-        writer.writerow(row)
+        writer.writerow({**row, **exports.exercise_cells(results[key])})
     path = out / "grades.csv"
     tmp = path.with_name("grades.csv.tmp")
     tmp.write_text(buf.getvalue())
@@ -237,8 +239,6 @@ def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
 def grade_all(paths: CoursePaths, subs: list[Submission],
               opts: Options) -> dict[str, GradeResult]:
     """Grade every submission not already graded; return all results by ``assignment/student``."""
-    from tqdm.auto import tqdm
-
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     tops = {}
@@ -262,10 +262,10 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
         todo.append((sub, digest))
     write_csv(out, {**everything, **results})
     failed = sum(r.status is not Outcome.GRADED for r in results.values())
-    bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
-               disable=not opts.progress)
+    bar = progress.bar(total=len(subs), initial=len(results), unit="submission", desc="grading",
+                       disable=not opts.progress)
     bar.set_postfix(remaining=len(todo), failures=failed)
-    pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
+    pool = opts.pool or ThreadPoolExecutor(max_workers=max(1, opts.jobs))
     try:
         futures = {pool.submit(grade_one, out, s, d, opts, tops[s.assignment]): s
                    for s, d in todo}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import procs
 from ..course import nbcheck
-from . import kernel, sanitize
+from . import feedback, kernel, sanitize
 from .course import nbgrader_config
 from .result import GradeResult, Outcome
 from .sandbox import SandboxKind, SandboxSpec
@@ -144,12 +144,18 @@ def grade(out: Path, task: dict) -> int:
     else:
         from nbgrader.api import Gradebook
 
+        graded = out / "autograded" / student / assignment / f"{assignment}.ipynb"
         with Gradebook(config.CourseDirectory.db_url) as gb:
             sub = gb.find_submission(assignment, student)
             result.status = Outcome.GRADED
             result.score, result.max_score = float(sub.score), float(sub.max_score)
-        notes += failures(out / "autograded" / student / assignment / f"{assignment}.ipynb",
-                          int(config.Execute.timeout))
+            scores = {g.name: (None if g.needs_manual_grade or g.score is None
+                               else float(g.score), float(g.max_score))
+                      for nb in sub.notebooks for g in nb.grades}
+        if graded.is_file():
+            result.checks = [c.as_dict() for c in feedback.checks(nbcheck.read(graded), scores)]
+        notes += failures(graded, int(config.Execute.timeout))
+        notes += [f"{gid}: {feedback.MANUAL}" for gid in result.manual]
         result.reason = "; ".join(notes)
         fb = api.generate_feedback(assignment, student, force=True)
         page = out / "feedback" / student / assignment / f"{assignment}.html"
