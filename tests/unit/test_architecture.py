@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "progress")),
     ("plan", ("backends.plan", "backends.properties", "backends.cache", "backends.base")),
     ("backends", ("backends",)),
-    ("cluster", ("cluster", "tools", "api", "")),
+    ("cluster", ("cluster", "tools", "api", "needs", "")),
     ("clients", ("clients", "warmup", "image")),
     ("lessons", ("lessons",)),
     ("tooling", ("course", "grading", "bench")),

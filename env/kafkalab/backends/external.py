@@ -7,6 +7,7 @@ import os
 from ..exceptions import FaultInjectionUnavailableError, KafkaLabError
 from ..jars import KAFKA_VERSION
 from .plan import Mode
+from .security import read_client_properties
 
 # Environment variable -> librdkafka setting, for managed services (SASL_SSL + API key/secret).
 SECURITY_ENV = {
@@ -19,7 +20,24 @@ SECURITY_ENV = {
 
 
 def external_from_env() -> ExternalBackend | None:
+    """The cluster named by the environment: ``KAFKA_CLIENT_PROPERTIES`` (a ``client.properties``
+    file, as Confluent Cloud hands out: its ``bootstrap.servers`` and security settings), or
+    ``KAFKA_BOOTSTRAP_SERVERS`` with the ``KAFKA_*`` security variables; None when neither."""
+    props = os.environ.get("KAFKA_CLIENT_PROPERTIES", "").strip()
     servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+    if props:
+        if not os.path.isfile(props):
+            raise KafkaLabError(reason=f"KAFKA_CLIENT_PROPERTIES={props} is not a file.",
+                                fix="point it at the client.properties file of your cluster "
+                                "(or unset it).")
+        conf = read_client_properties(props)
+        servers = servers or conf.pop("bootstrap.servers", "")
+        conf.pop("bootstrap.servers", None)
+        if not servers:
+            raise KafkaLabError(reason=f"{props} has no bootstrap.servers line.",
+                                fix="add bootstrap.servers=host:port, or set "
+                                "KAFKA_BOOTSTRAP_SERVERS.")
+        return ExternalBackend(servers, security=conf)
     return ExternalBackend(servers) if servers else None
 
 

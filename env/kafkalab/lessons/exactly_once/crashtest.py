@@ -4,8 +4,10 @@ that a ``read_committed`` reader of its output sees the input exactly once, in o
 Each round writes a chunk of input (transactions of 10 records, each third one followed by an
 aborted transaction of junk records that a correct copier never sees), starts the copier with a
 crash point (it SIGKILLs itself right after the n-th return of one call: a consumer commit, a
-transaction commit, a flush, ...; see ``crashpoints``), and SIGKILLs it at a random moment if
-it is still alive after ``round_seconds``. A last run without crash finishes the copy.
+transaction commit, a flush, ...; see ``crashpoints``) and waits until the copier crashed there
+or, never making that call, copied the round's input; then it SIGKILLs it if still alive. One
+round has no crash point: the copier is SIGKILLed at a random moment once it copies. A last run
+without crash finishes the copy.
 """
 
 from __future__ import annotations
@@ -97,11 +99,26 @@ def _copied(cluster: Cluster, sink: str, expected: int) -> bool:
     return len(read_to_end(cluster, sink, "read_committed", timeout=10)) >= expected
 
 
+def _wait(copier: Copier, done: Callable[[], bool], seconds: float) -> None:
+    """Until the copier has died (its crash point fired), ``done()`` or ``seconds`` passed."""
+    deadline = time.monotonic() + seconds
+    checked = 0.0
+    while copier.alive() and time.monotonic() < deadline:
+        if time.monotonic() - checked > 0.5:
+            checked = time.monotonic()
+            if done():
+                return
+        time.sleep(0.05)
+
+
 def crash_test(cluster: Cluster, function: Callable[..., Any] | None, folder: Path,
                rounds: int = 4, per_round: int = 30, keys: int = 4, round_seconds: float = 1.5,
-               finish_seconds: float = 12.0, seed: int | None = None) -> CrashTest:
+               finish_seconds: float = 12.0, seed: int | None = None,
+               crash_seconds: float = 15.0) -> CrashTest:
     """Copy a growing input with ``function`` (None: the course's copier) through ``rounds``
-    crashes and a final clean run; judge what read_committed sees in the output."""
+    crashes and a final clean run; judge what read_committed sees in the output. A round with a
+    crash point lasts until the copier crashes there or has copied the round's input (at most
+    ``crash_seconds``); the random round kills it within ``round_seconds`` of its first copy."""
     if function is not None:
         check_signature(function)
     rng = random.Random(seed)
@@ -126,9 +143,17 @@ def crash_test(cluster: Cluster, function: Callable[..., Any] | None, folder: Pa
         # per batch); after a random one of the first produce calls
         after = rng.randint(1, 5) if kind == "produce" else 1
         copier = run(f"round{r}", (kind, after) if kind else None)
-        deadline = time.monotonic() + round_seconds + rng.uniform(0, 0.5)
-        while copier.alive() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        target = len(expected)
+        if kind is None:  # a kill at a random moment once the copier is copying
+            _wait(copier, lambda t=target - per_round + 1: _copied(cluster, sink, t),
+                  crash_seconds)
+            deadline = time.monotonic() + rng.uniform(0, round_seconds)
+            while copier.alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        else:  # the crash point fires when the copier makes that call; a copier that never
+            # makes it copies this round's records instead (a process start and a group join
+            # take seconds on a busy machine: the round waits for one or the other)
+            _wait(copier, lambda t=target: _copied(cluster, sink, t), crash_seconds)
         if copier.alive():
             copier.kill()
             crashes.append("killed at a random moment")

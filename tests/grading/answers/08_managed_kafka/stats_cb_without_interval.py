@@ -1,0 +1,34 @@
+# cell: ex2_answer
+# verdict: wrong
+# misconception: a stats_cb alone turns statistics on (statistics.interval.ms defaults to 0: off)
+# loses: test_ex2_cluster
+import json
+
+
+def send_under_quota(path, topic: str, n: int) -> dict:
+    seen = {"delivered": 0, "errors": 0, "throttle_ms_max": 0.0}
+
+    def on_stats(text):
+        for broker in json.loads(text)["brokers"].values():
+            seen["throttle_ms_max"] = max(seen["throttle_ms_max"],
+                                          float(broker.get("throttle", {}).get("max", 0)))
+
+    def on_delivery(err, msg):
+        seen["errors" if err is not None else "delivered"] += 1
+
+    producer = Producer({**read_client_properties(path), "stats_cb": on_stats})
+    for _ in range(n):
+        while True:
+            try:
+                producer.produce(topic, b"x" * 1024, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.1)
+        producer.poll(0)
+    producer.flush(120)
+    return seen
+
+
+t0 = time.monotonic()
+ex2_result = send_under_quota(ex2_props, ex2_topic, EX2_RECORDS)
+print(ex2_result, f"in {time.monotonic() - t0:.1f} s")
