@@ -55,13 +55,14 @@ def exam_state(seed: int | None = None, with_controller: bool = True,
             "features": {}, "listener_security_protocol_map": {"PLAINTEXT": "PLAINTEXT"},
             "endpoints": [f"PLAINTEXT://10.0.0.{b % 250}:9092"], "jmx_port": -1, "port": 9092,
             "host": f"10.0.0.{b % 250}", "version": 5, "timestamp": "1700000000000"})
-    controller = None
+    controller = rng.choice(brokers[1:])  # never the lowest id
+    epoch = rng.choice([e for e in range(2, 40) if e not in brokers])
+    znodes["/controller_epoch"] = str(epoch).encode()  # outlives the controller
     if with_controller:
-        controller = rng.choice(brokers[1:])  # never the lowest id
-        epoch = rng.choice([e for e in range(2, 40) if e not in brokers])
         znodes["/controller"] = _json({"version": 2, "brokerid": controller,
                                        "timestamp": "1700000000000", "kraftControllerEpoch": -1})
-        znodes["/controller_epoch"] = str(epoch).encode()
+    else:
+        controller = None
     # a dead broker still holds replicas (it is in the assignment, not in /brokers/ids)
     dead = rng.choice([d for d in range(1000, 1100)])
     assignment: dict[str, list[int]] = {}
