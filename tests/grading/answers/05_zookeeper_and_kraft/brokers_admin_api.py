@@ -3,4 +3,4 @@
 # misconception: asks Kafka's admin API for the brokers instead of reading ZooKeeper
 # loses: test_live_brokers_zookeeper_only
 def live_broker_ids(zk):
-    return sorted(zk_cluster.describe().brokers)
+    return sorted(zk_cluster.describe().brokers)  # noqa: F821 - the notebook's cluster

@@ -6,5 +6,6 @@ import kafkalab.lessons.zookeeper as _zkl
 
 
 def live_broker_ids(client):
-    return sorted(int(c) for c in _zkl.connect(zk_cluster.zookeeper_connect).get_children(
+    hosts = zk_cluster.zookeeper_connect  # noqa: F821 - the notebook's cluster
+    return sorted(int(c) for c in _zkl.connect(hosts).get_children(
         "/brokers/ids"))
