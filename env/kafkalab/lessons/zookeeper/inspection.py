@@ -46,9 +46,10 @@ def open_log_files(pid: int | None) -> list[str]:
         files = psutil.Process(pid).open_files()
     except (psutil.Error, OSError):
         return []
-    suffixes = (".log", ".index", ".timeindex")
-    return sorted({"/".join(f.path.split("/")[-2:]) for f in files
-                   if f.path.endswith(suffixes) and "-" in f.path.split("/")[-2]})
+    import re
+
+    segment = re.compile(r".+-\d+/\d{20}\.(log|index|timeindex)$")  # <topic>-<p>/<offset>.log
+    return sorted({"/".join(f.path.split("/")[-2:]) for f in files if segment.match(f.path)})
 
 
 def set_quotas(cluster: Cluster, user: str, client_id: str, ip: str) -> None:
