@@ -62,7 +62,10 @@ def test_failover_verdict_follows_the_measurements() -> None:
     assert "faster" not in same
     kraft = zkl.failover_verdict([6.5, 6.9], [5.1, 5.3], 5000, 5000)
     assert "Every KRaft round was faster" in kraft and "1.5 s" in kraft
-    zk = zkl.failover_verdict([5.2, 5.4], [9.0, 10.0], 5000, 5000)
-    assert "Every ZooKeeper mode round was faster" in zk
+    zk = zkl.failover_verdict([5.2, 5.4], [7.0, 7.5], 5000, 5000)
+    assert "Every ZooKeeper mode round was faster" in zk and "two timeouts" not in zk
+    two = zkl.failover_verdict([5.5, 5.6], [11.8, 12.0], 6000, 6000)
+    assert "Every ZooKeeper mode round was faster" in two and "two timeouts" in two
+    assert "two timeouts" not in kraft
     close = zkl.failover_verdict([5.2, 5.3], [5.5, 5.6], 5000, 5000)
     assert "no clear difference" in close  # apart, but by under 0.5 s
