@@ -1,7 +1,7 @@
 # cell: a_key
 # verdict: wrong
 # misconception: a random key per record spreads the load but splits each order over partitions
-# loses: test_key_order_kept
+# loses: test_key_type, test_key_order_kept
 import uuid
 
 
