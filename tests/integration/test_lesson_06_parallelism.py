@@ -20,10 +20,16 @@ def test_consumers_past_partition_count_are_idle(cluster) -> None:
     assert res["msgs/s"] > 0
 
 
-def test_producer_throughput_counts_every_record(cluster) -> None:
+def test_producer_throughput_sends_for_its_window(cluster) -> None:
+    from kafkalab.clients import end_offsets
+
     topic = cluster.create_topic(partitions=2, prefix="par")
-    res = par.producer_throughput(cluster, topic, 2000, producers=2)
-    assert res["messages"] == 2000 and res["msgs/s"] > 0
+    res = par.producer_throughput(cluster, topic, producers=2, seconds=0.5, warmup=100)
+    assert res["seconds"] >= 0.5 and res["msgs/s"] > 0
+    # every record sent in the window (and the warm-up) is in the topic
+    assert sum(end_offsets(cluster.consumer_config("probe"), topic).values()) == \
+        res["messages"] + 2 * 100
+    assert par.broker_open_files(cluster) > 0
 
 
 def test_librdkafka_places_keys_at_crc32(cluster) -> None:
@@ -45,8 +51,7 @@ def test_kraft_failover_names_a_new_controller(cluster3) -> None:
     try:
         res = zkl.measure_failover(cluster3, topic)
         assert res["mode"] == "kraft" and res["was controller"]
-        assert res["new controller"] != res["killed"]
-        assert 0 < res["new controller after (s)"] < 60
+        assert 0 < res["new leaders after (s)"] < 60
     finally:
         zkl.restore(cluster3, [topic])
     assert len(cluster3.describe(topics=[]).brokers) == 3

@@ -28,3 +28,39 @@ def test_order_events_are_interleaved_and_numbered() -> None:
 
 def test_cores_is_positive() -> None:
     assert par.cores() >= 1
+
+
+def test_producer_verdict_follows_the_data() -> None:
+    rises = par.producer_verdict({1: 100_000, 4: 150_000}, 60, 2)
+    assert "raised" in rises and "x1.50" in rises
+    fell_busy = par.producer_verdict({1: 624_000, 4: 320_000}, 95, 2)
+    assert "lowered" in fell_busy and "saturated, so" in fell_busy
+    assert "cores, not the partition count" not in fell_busy  # the old, wrong conclusion
+    fell_idle = par.producer_verdict({1: 624_000, 4: 320_000}, 40, 2)
+    assert "lowered" in fell_idle and "not saturated" in fell_idle
+    flat_busy = par.producer_verdict({1: 300_000, 4: 310_000}, 95, 2)
+    assert "cores, not the partition count, were the limit" in flat_busy
+    flat_idle = par.producer_verdict({1: 300_000, 4: 310_000}, 40, 2)
+    assert "without a saturated CPU" in flat_idle and "0.8 of 2 cores" in flat_idle
+    assert "nothing to compare" in par.producer_verdict({4: 1.0}, 50, 2)
+
+
+def test_consumer_scaling_verdict_follows_the_data() -> None:
+    def verdict(rates, cpu, seconds=(3.0, 3.0, 3.0)):
+        n = [1, 2, 4]
+        return par.consumer_scaling_verdict(dict(zip(n, rates, strict=True)),
+                                            dict(zip(n, cpu, strict=True)),
+                                            dict(zip(n, seconds, strict=True)), 2)
+
+    assert "read faster" in verdict([100, 150, 190], [50, 70, 90])
+    assert "under a second" in verdict([100, 101, 99], [40, 40, 40], (0.2, 0.3, 0.4))
+    assert "every core busy" in verdict([100, 101, 99], [95, 96, 97])
+    one = verdict([100, 101, 99], [40, 42, 45])
+    assert "about one core busy" in one and "0.9 of 2" in one
+    spare = verdict([100, 101, 99], [60, 65, 70])
+    assert "cores to spare" in spare
+    assert "nothing to compare" in par.consumer_scaling_verdict({1: 5.0}, {1: 5.0}, {1: 2.0}, 2)
+
+
+def test_busy_cores_scales_the_machine_average() -> None:
+    assert par.busy_cores(50, 2) == 1.0 and par.busy_cores(100, 8) == 8.0

@@ -6,14 +6,21 @@ Modules:
   :func:`produce_events`; :func:`crc32_partition` (from :mod:`kafkalab.clients`) says where
   librdkafka's default partitioner puts a key.
 * ``throughput``: :func:`producer_throughput` and :func:`consumer_throughput`, each worker its
-  own OS process, timed from one "go"; :func:`cores`.
+  own OS process, timed from one "go" (producers over a window of seconds after a warm-up);
+  :func:`cores`, :func:`broker_open_files`.
+* ``verdicts``: :func:`producer_verdict`, :func:`consumer_scaling_verdict`, :func:`busy_cores`:
+  what the measured rates allow us to say.
 """
 
 from ...clients import crc32_partition
 from .data import fill, order_events, produce_events
-from .throughput import consumer_throughput, cores, producer_throughput
+from .throughput import broker_open_files, consumer_throughput, cores, producer_throughput
+from .verdicts import busy_cores, consumer_scaling_verdict, producer_verdict
 
 __all__ = [
+    "broker_open_files",
+    "busy_cores",
+    "consumer_scaling_verdict",
     "consumer_throughput",
     "cores",
     "crc32_partition",
@@ -21,4 +28,5 @@ __all__ = [
     "order_events",
     "produce_events",
     "producer_throughput",
+    "producer_verdict",
 ]

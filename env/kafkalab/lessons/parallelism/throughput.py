@@ -85,33 +85,43 @@ def _run(workers: list[tuple[Callable[..., None], tuple]], settle: Callable[[dic
     return sorted(results, key=lambda r: r["worker"]), t_go, cpu
 
 
-def _producer_worker(i: int, go: Any, status: Any, conf: dict, topic: str, n: int,
-                     value_size: int) -> None:
+def _producer_worker(i: int, go: Any, status: Any, conf: dict, topic: str, seconds: float,
+                     value_size: int, warmup: int) -> None:
     try:
         producer = Producer(conf)
         producer.list_topics(topic, timeout=10)
         value = b"x" * value_size
+        for j in range(warmup):  # connections, metadata and buffers ready before "go"
+            send(producer, topic, value, f"warm{i}-{j}".encode(), wait=0.01)
+        producer.flush(60)
         status.put(("ready", i, True))
         go.wait()
-        for j in range(n):
-            send(producer, topic, value, f"w{i}-{j}".encode(), wait=0.01)
+        start, n = time.monotonic(), 0
+        while True:
+            for _ in range(1000):
+                send(producer, topic, value, f"w{i}-{n}".encode(), wait=0.01)
+                n += 1
+            if time.monotonic() - start >= seconds:
+                break
         left = producer.flush(60)
         status.put(("done", i, {"worker": i, "sent": n - left, "end": time.monotonic()}))
     except Exception as exc:  # report instead of dying silently
         status.put(("error", i, repr(exc)))
 
 
-def producer_throughput(cluster: Cluster, topic: str, messages: int, producers: int = 1,
-                        value_size: int = 100, timeout: float = 120.0) -> dict[str, Any]:
-    """``producers`` processes write ``messages`` keyed records in total; time go -> flushed."""
+def producer_throughput(cluster: Cluster, topic: str, producers: int = 1, seconds: float = 2.0,
+                        value_size: int = 100, warmup: int = 2000,
+                        timeout: float = 120.0) -> dict[str, Any]:
+    """``producers`` processes, each warmed up with ``warmup`` records, then all sending keyed
+    records for a window of ``seconds`` from one "go"; time go -> the last one flushed."""
     conf = cluster.producer_config(linger_ms=5)
-    per = messages // producers
-    workers = [(_producer_worker, (conf, topic, per, value_size)) for _ in range(producers)]
+    workers = [(_producer_worker, (conf, topic, seconds, value_size, warmup))
+               for _ in range(producers)]
     results, t_go, cpu = _run(workers, lambda s: len(s) == producers, timeout)
-    seconds = max(r["end"] for r in results) - t_go
+    took = max(r["end"] for r in results) - t_go
     sent = sum(r["sent"] for r in results)
-    return {"producers": producers, "messages": sent, "seconds": round(seconds, 3),
-            "msgs/s": round(sent / seconds), "MB/s": round(sent * value_size / seconds / 1e6, 2),
+    return {"producers": producers, "messages": sent, "seconds": round(took, 3),
+            "msgs/s": round(sent / took), "MB/s": round(sent * value_size / took / 1e6, 2),
             "machine CPU %": cpu}
 
 
@@ -188,3 +198,18 @@ def consumer_throughput(cluster: Cluster, topic: str, consumers: int, cost_ms: f
             "idle consumers": sum(1 for r in results if not r["assigned"]),
             "per consumer": [r["messages"] for r in results],
             "assigned": [r["assigned"] for r in results], "machine CPU %": cpu}
+
+
+def broker_open_files(cluster: Cluster) -> int | None:
+    """File descriptors the brokers hold open in total (None when not on this machine)."""
+    import psutil
+
+    total = 0
+    for node in cluster.nodes:
+        if node.kind != "broker" or node.pid is None:
+            continue
+        try:
+            total += psutil.Process(node.pid).num_fds()
+        except (psutil.Error, OSError):
+            return None
+    return total if total else None

@@ -6,19 +6,24 @@ race for the ephemeral ``/controller`` znode, and the controller writes each par
 watches, re-armed after every change) and stamps each change with the time it was seen.
 
 For both modes (ZooKeeper and KRaft): :func:`measure_failover` times a controller kill with the
-admin API, :func:`restore` brings killed brokers back, :func:`moving_parts` lists the processes
-and their ports, :func:`metadata_quorum` runs Kafka's ``kafka-metadata-quorum`` tool.
+admin API (the same signal in both modes), :func:`failover_verdict` says what the times
+allow, :func:`restore` brings killed brokers back, :func:`moving_parts` lists the processes and
+their ports, :func:`metadata_quorum` runs Kafka's ``kafka-metadata-quorum`` tool.
 
 Modules: ``znodes`` (connect, read, list), ``timeline`` (:class:`Timeline`), ``plots``
 (:func:`plot_timeline`, what ``Timeline.plot`` draws), ``failover``
 (:func:`describe_topics`, :func:`measure_failover`, :func:`restore`), ``inspection``
-(:func:`broker_setting`, :func:`moving_parts`, :func:`metadata_quorum`).
+(:func:`broker_setting`, :func:`moving_parts`, :func:`metadata_quorum`, :func:`open_log_files`,
+:func:`set_quotas`), ``exam`` (the exercises' ZooKeeper-only state: :func:`exam_state`,
+:func:`written_state`), ``verdicts`` (:func:`failover_verdict`).
 """
 
+from .exam import ExamState, exam_state, written_state
 from .failover import describe_topics, measure_failover, restore
-from .inspection import broker_setting, metadata_quorum, moving_parts
+from .inspection import broker_setting, metadata_quorum, moving_parts, open_log_files, set_quotas
 from .plots import plot_timeline
 from .timeline import LANES, Event, Timeline
+from .verdicts import failover_verdict
 from .znodes import (
     connect,
     controller_id,
@@ -32,19 +37,25 @@ from .znodes import (
 __all__ = [
     "LANES",
     "Event",
+    "ExamState",
     "Timeline",
     "broker_setting",
     "connect",
     "controller_id",
     "decode",
     "describe_topics",
+    "exam_state",
+    "failover_verdict",
     "measure_failover",
     "metadata_quorum",
     "moving_parts",
+    "open_log_files",
     "plot_timeline",
     "read",
     "restore",
     "server_stats",
+    "set_quotas",
+    "written_state",
     "znode_rows",
     "znode_table",
 ]
