@@ -27,7 +27,7 @@ measurement records), ``workers`` and ``lag`` (Kafka consumers and their lag), `
 ``python -m kafkalab.lessons.request_response`` runs the service (see ``__main__``).
 """
 
-from .buffer import fill_producer_queue, give_up_while_frozen
+from .buffer import fill_producer_queue, give_up_while_frozen, retention_ms
 from .crashtest import CrashingProducer, CrashRun, PodCrash, crash_run
 from .lag import LagMonitor, group_lag, topic_size
 from .load import desired_scale, ramp, run_load
@@ -57,6 +57,7 @@ __all__ = [
     "front_door_verdict",
     "full_since",
     "give_up_while_frozen",
+    "retention_ms",
     "timeout_verdict",
     "KafkaWorkers",
     "LagMonitor",

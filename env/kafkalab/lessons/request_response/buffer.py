@@ -1,11 +1,13 @@
-"""Kafka as a buffer has limits, shown live: the producer's own queue fills (``BufferError``)
-and records not acknowledged within ``message.timeout.ms`` are given up."""
+"""Kafka as a buffer has limits, shown live: the producer's own queue fills (``BufferError``),
+records not acknowledged within ``message.timeout.ms`` are given up, and a topic keeps records
+only for its ``retention.ms`` (:func:`retention_ms` asks the broker)."""
 
 from __future__ import annotations
 
 import time
 
 from confluent_kafka import KafkaError, Producer
+from confluent_kafka.admin import ConfigResource
 
 from ...cluster import Cluster
 from ...exceptions import FaultInjectionUnavailableError
@@ -58,3 +60,10 @@ def give_up_while_frozen(cluster: Cluster, topic: str, records: int = 5,
         cluster.broker(leader).resume()
     producer.flush(10)
     return errors
+
+
+def retention_ms(cluster: Cluster, topic: str, timeout: float = 10.0) -> int:
+    """The topic's ``retention.ms`` as the broker reports it (its own or the broker default)."""
+    resource = ConfigResource("topic", topic)
+    entries = cluster.admin().describe_configs([resource])[resource].result(timeout=timeout)
+    return int(entries["retention.ms"].value)
