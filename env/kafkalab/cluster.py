@@ -76,6 +76,13 @@ class Node:
     def log_tail(self, lines: int = 30) -> str:
         return self._cluster._backend.log_tail(self.kind, self.id, lines)
 
+    @property
+    def log_dir(self) -> Path | None:
+        """The folder this node keeps its data in, on this machine (a broker's ``log.dirs``:
+        one sub-folder ``<topic>-<partition>`` of segment files per partition it hosts).
+        None when its disk is not this machine's (docker, external clusters)."""
+        return self._cluster._backend.log_dir(self.kind, self.id)
+
 
 class Cluster:
     """A running Kafka cluster. Use :func:`kafkalab.start_cluster` to get one."""

@@ -26,3 +26,33 @@ def test_front_door_workers_and_lag(cluster) -> None:
         assert monitor.wait_drained(60) is not None
     assert sorted(d["id"] for d in workers.done) == ids
     assert rr.group_lag(cluster, topic, group) == 0
+
+
+def _loop(acks: str, commit_first: bool):
+    import json
+    import time
+
+    def pod_loop(consumer, producer, stop) -> None:
+        while not stop.is_set():
+            msg = consumer.poll(0.2)
+            if msg is None or msg.error():
+                continue
+            request = json.loads(msg.value())
+            rr.process(request, 5)
+            if commit_first:
+                consumer.commit(message=msg, asynchronous=False)
+            producer.produce(acks, key=request["id"],
+                             value=json.dumps({"id": request["id"], "t_done": time.time()}))
+            producer.flush(10)
+            if not commit_first:
+                consumer.commit(message=msg, asynchronous=False)
+    return pod_loop
+
+
+def test_crash_run_tells_commit_after_ack_from_commit_before(cluster) -> None:
+    acks = cluster.create_topic(prefix="acks")
+    good = rr.crash_run(cluster, _loop(acks, commit_first=False), acks, n=6, crash_at=3)
+    assert good.crashed and not good.errors and not good.lost, good
+    assert sum(good.acks.values()) >= 6
+    bad = rr.crash_run(cluster, _loop(acks, commit_first=True), acks, n=6, crash_at=3)
+    assert bad.crashed and len(bad.lost) == 1, bad  # the request it was acking when it died

@@ -108,3 +108,79 @@ def test_autoscaled_run_grows_to_the_node_limit(service: rr.Service) -> None:
 def test_front_door_without_kafka_answers_an_error(service: rr.Service) -> None:
     resp = httpx.post(f"{service.url}/submit", timeout=5)
     assert resp.status_code == 501 and "Kafka" in resp.json()["error"]
+
+
+# ---- verdicts: each branch with synthetic measurements --------------------------------------
+def _scaled_run(samples: list[dict], outcomes: list[tuple[float, str]]) -> rr.LoadRun:
+    return rr.LoadRun("x", [rr.RequestRecord(t, None, o) for t, o in outcomes], samples,
+                      0.0, 0.0, 10.0, 2.0)
+
+
+def test_after_full_verdict_follows_the_run() -> None:
+    samples = [{"t": 1.0, "slots": 2}, {"t": 3.0, "slots": 4}]
+    never = rr.after_full_verdict(_scaled_run(samples[:1], []), 4)
+    assert "never had all 4 cpus" in never
+    back = rr.after_full_verdict(_scaled_run(samples, [(2.0, "timeout"), (3.5, "dropped")]), 4)
+    assert "full from 3.0 s" in back and "1 requests timed out" in back and "came back" in back
+    assert "1 were lost earlier" in back
+    clean = rr.after_full_verdict(_scaled_run(samples, [(3.5, "ok"), (1.0, "timeout")]), 4)
+    assert "no request sent after that" in clean and "came back" not in clean
+    assert rr.full_since(_scaled_run(samples, []), 4) == 3.0
+
+
+def test_front_door_verdict_follows_the_counts() -> None:
+    absorbed = rr.front_door_verdict({"ok": 10, "dropped": 0, "timeout": 0}, 7)
+    assert "accepted every request while the HPA run lost 7" in absorbed
+    assert "by construction" in absorbed
+    calm = rr.front_door_verdict({"ok": 10}, 0)
+    assert "Neither run lost" in calm and "by construction" in calm
+    lost = rr.front_door_verdict({"ok": 8, "dropped": 1, "timeout": 1, "error": 1}, 5)
+    assert "lost 3 requests" in lost and "by construction" in lost
+
+
+def test_buffer_and_timeout_verdicts() -> None:
+    assert "without a BufferError" in rr.buffer_verdict(5000, 1000)
+    assert "After 999 records the producer raised BufferError" in rr.buffer_verdict(999, 1000)
+    ok = rr.timeout_verdict([], 5, 1000)
+    assert "All 5 records were delivered" in ok
+    gone = rr.timeout_verdict(["_MSG_TIMED_OUT"] * 5, 5, 1000)
+    assert "5 of 5 records failed with _MSG_TIMED_OUT" in gone
+
+
+def test_check_capacity_names_type_and_range_errors() -> None:
+    samples = [{"t": 0.0, "served": 0, "queue": 1}, {"t": 1.0, "served": 10, "queue": 1}]
+
+    def good(s: list) -> float:
+        return (s[-1]["served"] - s[0]["served"]) / (s[-1]["t"] - s[0]["t"])
+
+    def pods(rate: float, slot: float, utilisation: float = 0.7) -> int:
+        return int(-(-rate // (slot * utilisation)))
+
+    assert rr.check_capacity(good, pods, samples).startswith("ok")
+    for bad_cap, needle in ((lambda s: "10", "a number"), (lambda s: 0.0, "not a rate"),
+                            (lambda s: float("nan"), "not a rate")):
+        with pytest.raises(AssertionError, match=needle):
+            rr.check_capacity(bad_cap, pods, samples)
+    with pytest.raises(AssertionError, match="return an int"):
+        rr.check_capacity(good, lambda r, s, u=0.7: r / (s * u), samples)
+    with pytest.raises(AssertionError, match="returned 0"):
+        rr.check_capacity(good, lambda r, s, u=0.7: 0, samples)
+
+
+def test_crashing_producer_crashes_once_on_its_nth_produce() -> None:
+    sent: list[str] = []
+
+    class Fake:
+        def produce(self, topic: str, **kw: object) -> None:
+            sent.append(topic)
+
+        def flush(self, timeout: float) -> int:
+            return 0
+
+    p = rr.CrashingProducer(Fake(), crash_at=2)
+    p.produce("a")
+    with pytest.raises(rr.PodCrash):
+        p.produce("b")
+    assert not isinstance(rr.PodCrash("x"), Exception)  # `except Exception` cannot swallow it
+    p.produce("c")
+    assert sent == ["a", "c"] and p.flush(1) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from ..exceptions import FaultInjectionUnavailableError, KafkaLabError
 from ..jars import KAFKA_VERSION
@@ -108,6 +109,9 @@ class ExternalBackend:
 
     def log_tail(self, kind: str, node_id: int, lines: int = 30) -> str:
         return "(an external cluster's logs are not visible from here)"
+
+    def log_dir(self, kind: str, node_id: int) -> Path | None:
+        return None  # its disks are on other machines
 
     def close(self, keep_files: bool = False) -> None:
         pass

@@ -263,6 +263,10 @@ class LocalBackend:
     def log_tail(self, kind: str, node_id: int, lines: int = 30) -> str:
         return self.node(kind, node_id).log_tail(lines)
 
+    def log_dir(self, kind: str, node_id: int) -> Path | None:
+        """The node's data folder on this machine (a broker's ``log.dirs``)."""
+        return self.node(kind, node_id).home / "data"
+
     # ---- inspection -----------------------------------------------------------------------
     def quorum_state(self) -> dict | None:
         """The KRaft leader as the nodes' quorum-state files record it (highest epoch wins)."""

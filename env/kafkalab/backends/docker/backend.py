@@ -16,6 +16,7 @@ import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from ...exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
@@ -193,6 +194,9 @@ class DockerBackend:
 
     def log_tail(self, kind: str, node_id: int, lines: int = 30) -> str:
         return self.node(kind, node_id).log_tail(lines)
+
+    def log_dir(self, kind: str, node_id: int) -> Path | None:
+        return None  # inside the container's file system, not this machine's
 
     # ---- inspection ------------------------------------------------------------------------
     def statuses(self) -> dict[str, str]:

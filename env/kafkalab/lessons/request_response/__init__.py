@@ -13,22 +13,52 @@
   holds the measurement records, ``timeline()`` bins them, :func:`plot_run` draws them.
 * :class:`KafkaWorkers` pods that consume the front door's topic at their own pace,
   :class:`LagMonitor` samples the group's lag, :func:`plot_kafka_run` draws the Kafka run.
+* :func:`crash_run` crashes a pod on purpose between its steps (exercise 1's graded test).
+* :func:`fill_producer_queue` (``BufferError``) and :func:`give_up_while_frozen`
+  (``message.timeout.ms``): a buffer's limits, live.
+* ``verdicts``: text that follows a measurement (:func:`after_full_verdict`,
+  :func:`front_door_verdict`, :func:`buffer_verdict`, :func:`timeout_verdict`) and exercise 2's
+  self-check :func:`check_capacity`.
 
 Modules: ``server`` (the service's own process: pods, queue, scaling, front door), ``service``
 (:class:`Service`, its handle), ``load`` and ``records`` (load generator, autoscaler decision,
-measurement records), ``workers`` and ``lag`` (Kafka consumers and their lag), ``plots``.
+measurement records), ``workers`` and ``lag`` (Kafka consumers and their lag), ``plots``,
+``crashtest``, ``buffer``, ``verdicts``.
 ``python -m kafkalab.lessons.request_response`` runs the service (see ``__main__``).
 """
 
+from .buffer import fill_producer_queue, give_up_while_frozen, retention_ms
+from .crashtest import CrashingProducer, CrashRun, PodCrash, crash_run
 from .lag import LagMonitor, group_lag, topic_size
 from .load import desired_scale, ramp, run_load
 from .plots import end_to_end, plot_kafka_run, plot_run
 from .records import LoadRun, RequestRecord
 from .server import ServiceConfig
 from .service import Service
+from .verdicts import (
+    after_full_verdict,
+    buffer_verdict,
+    check_capacity,
+    front_door_verdict,
+    full_since,
+    timeout_verdict,
+)
 from .workers import KafkaWorkers, PodLoop, process
 
 __all__ = [
+    "CrashRun",
+    "CrashingProducer",
+    "PodCrash",
+    "after_full_verdict",
+    "buffer_verdict",
+    "check_capacity",
+    "crash_run",
+    "fill_producer_queue",
+    "front_door_verdict",
+    "full_since",
+    "give_up_while_frozen",
+    "retention_ms",
+    "timeout_verdict",
     "KafkaWorkers",
     "LagMonitor",
     "LoadRun",

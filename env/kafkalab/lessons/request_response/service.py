@@ -72,9 +72,13 @@ class Service:
             raise ValueError(resp.json()["error"])
         return resp.json()
 
-    def reset(self, pods: int = 1, cpu: int = 1) -> dict[str, Any]:
-        """Replace every pod by ``pods`` fresh pods of ``cpu``, with an empty queue."""
-        resp = httpx.post(f"{self.url}/reset", params={"pods": pods, "cpu": cpu}, timeout=5)
+    def reset(self, pods: int = 1, cpu: int = 1,
+              service_ms: float | None = None) -> dict[str, Any]:
+        """Replace every pod by ``pods`` fresh pods of ``cpu``, with an empty queue; with
+        ``service_ms``, each request's work changes to it (else: the configured one)."""
+        params: dict[str, Any] = {"pods": pods, "cpu": cpu}
+        params["service_ms"] = self.config.service_ms if service_ms is None else service_ms
+        resp = httpx.post(f"{self.url}/reset", params=params, timeout=5)
         if resp.status_code != 200:
             raise ValueError(resp.json()["error"])
         return resp.json()
