@@ -132,8 +132,13 @@ from confluent_kafka import ShareConsumer
 conf, topic = json.loads(sys.argv[1]), sys.argv[2]
 consumer = ShareConsumer(conf)
 consumer.subscribe([topic])
+start = time.monotonic()
+ready = False
 while True:
-    batch = [m for m in consumer.poll(0.5) if not m.error()]
+    batch = [m for m in consumer.poll(0.2) if not m.error()]
+    if not ready and time.monotonic() - start > 2.0:
+        ready = True
+        print("ready", flush=True)
     if batch:
         print(json.dumps({"acquired_at": time.time(), "offsets": [m.offset() for m in batch],
                           "counts": [m.delivery_count() for m in batch]}), flush=True)
@@ -141,43 +146,48 @@ while True:
 """
 
 
-def kill_holder(cluster: Cluster, topic: str, group: str, timeout: float = 60.0
-                ) -> dict[str, Any]:
-    """A child process joins ``group`` and acquires ``topic``'s records; a second consumer
-    (here) joins too; the child is SIGKILLed holding them. Returns when the survivor got them
-    again: the offsets held, the seconds from acquisition and from the kill to the redelivery,
-    and the delivery counts before and after."""
+def kill_holder(cluster: Cluster, topic: str, group: str, values: list[str],
+                timeout: float = 60.0) -> dict[str, Any]:
+    """A survivor consumer (here) and a child process join ``group`` on the empty ``topic``;
+    while the survivor does not poll, ``values`` are produced and the child acquires them; the
+    child is SIGKILLed at once, holding them unacknowledged; the survivor polls again. Returns
+    the offsets held, the delivery counts before and after, and the seconds from the child's
+    acquisition (and from the kill) to the redelivery."""
     log = Path(tempfile.mkdtemp(prefix="holder-")) / "holder.log"
-    child = Child([sys.executable, "-c", _HOLDER, json.dumps(share_config(cluster, group)),
-                   topic], log)
     survivor = ShareConsumer(share_config(cluster, group))
     survivor.subscribe([topic])
+    joined = time.monotonic()
+    while time.monotonic() - joined < 2.0:  # the survivor joins (the topic is empty)
+        survivor.poll(0.2)
+    child = Child([sys.executable, "-c", _HOLDER, json.dumps(share_config(cluster, group)),
+                   topic], log)
     again: dict[int, int] = {}
     try:
         held: dict[str, Any] = {}
 
-        def child_acquired() -> bool:
-            for line in log.read_text(errors="replace").splitlines():
-                if line.startswith("{"):
-                    held.update(json.loads(line))
+        def child_says(what: str) -> bool:
             if not child.running:
                 raise RuntimeError(f"the holder ended early: {child.log_tail()}")
+            lines = log.read_text(errors="replace").splitlines()
+            if what == "ready":
+                return "ready" in lines
+            for line in lines:
+                if line.startswith("{"):
+                    held.update(json.loads(line))
             return bool(held)
 
-        wait_until(child_acquired, timeout, "the holder to acquire records")
-        joined = time.monotonic()
-        while time.monotonic() - joined < 3.0:  # the survivor joins; every record is locked
-            for msg in survivor.poll(0.2):
-                if not msg.error():  # not expected: the holder has them all
-                    survivor.acknowledge(msg, AcknowledgeType.ACCEPT)
+        wait_until(lambda: child_says("ready"), timeout, "the holder to join")
+        produce_all(cluster.producer(linger_ms=5), topic, values)
+        wait_until(lambda: child_says("held"), timeout, "the holder to acquire records")
         child.kill()
         killed = time.time()
         deadline = time.monotonic() + timeout
         redelivered = None
-        while len(again) < len(held["offsets"]) and time.monotonic() < deadline:
+        while len(again) < len(values) and time.monotonic() < deadline:
             batch = [m for m in survivor.poll(0.2) if not m.error()]
             for msg in batch:
-                redelivered = redelivered or time.time()
+                if msg.offset() in held["offsets"]:
+                    redelivered = redelivered or time.time()
                 again[msg.offset()] = msg.delivery_count()
                 survivor.acknowledge(msg, AcknowledgeType.ACCEPT)
             if batch:
@@ -187,7 +197,8 @@ def kill_holder(cluster: Cluster, topic: str, group: str, timeout: float = 60.0
             child.kill()
         survivor.close()
     return {"held": held["offsets"], "counts_before": sorted(set(held["counts"])),
-            "redelivered": sorted(again), "counts_after": sorted(set(again.values())),
+            "redelivered": sorted(o for o in again if o in held["offsets"]),
+            "counts_after": sorted({c for o, c in again.items() if o in held["offsets"]}),
             "lock_held_s": round(redelivered - held["acquired_at"], 2) if redelivered else None,
             "after_kill_s": round(redelivered - killed, 2) if redelivered else None}
 
