@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex1-router
 # verdict: wrong
 # misconception: an event matches when ANY field of the pattern matches (or instead of and)

@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex1-router
 # verdict: correct
 # misconception: a differently written router: operator module, one pass building a list, produce_all per topic

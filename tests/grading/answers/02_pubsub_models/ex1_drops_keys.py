@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex1-router
 # verdict: wrong
 # misconception: re-publishes the value without its key (the customer's order is lost)

@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex1-router
 # verdict: wrong
 # misconception: routes the in-memory ex_events list instead of consuming the source topic

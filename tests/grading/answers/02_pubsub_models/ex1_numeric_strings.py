@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex1-router
 # verdict: wrong
 # misconception: numeric entries convert strings with float() so "999" matches a number rule

@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex2-hybrid
 # verdict: correct
 # misconception: a differently written processor: select then produce_all per region in read order

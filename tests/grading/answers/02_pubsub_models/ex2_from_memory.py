@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex2-hybrid
 # verdict: wrong
 # misconception: filters the in-memory ex_events list instead of consuming the source topic

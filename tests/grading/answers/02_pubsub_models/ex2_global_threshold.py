@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex2-hybrid
 # verdict: wrong
 # misconception: uses the notebook's MIN_AMOUNT instead of the min_amount argument

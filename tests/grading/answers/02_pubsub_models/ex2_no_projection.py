@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex2-hybrid
 # verdict: wrong
 # misconception: forwards the whole order instead of projecting id, customer, amount

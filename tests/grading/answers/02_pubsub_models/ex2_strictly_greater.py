@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex2-hybrid
 # verdict: wrong
 # misconception: amount > min_amount: orders of exactly the threshold are dropped (off by one)

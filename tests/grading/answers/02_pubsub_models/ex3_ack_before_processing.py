@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex3-worker
 # verdict: wrong
 # misconception: accepts each record before processing it: a transient failure is never retried

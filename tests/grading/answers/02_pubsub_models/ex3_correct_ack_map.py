@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex3-worker
 # verdict: correct
 # misconception: a differently written worker: an outcome table, a with-block, commit_async then a final commit

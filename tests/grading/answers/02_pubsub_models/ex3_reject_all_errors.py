@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex3-worker
 # verdict: wrong
 # misconception: rejects every failed record, transient ones too (work that would have succeeded is dropped)

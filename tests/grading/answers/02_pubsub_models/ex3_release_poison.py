@@ -1,4 +1,4 @@
-# ruff: noqa: F821
+# ruff: noqa
 # cell: ex3-worker
 # verdict: wrong
 # misconception: releases every failed record, poison ones too, so they come back until the delivery-count limit
