@@ -83,7 +83,8 @@ def spread(cluster: Cluster, topic: str, group: str, consumers: int, jobs: int, 
 
     def run(i: int) -> None:
         if kind == "share":
-            consumer: Any = ShareConsumer(share_config(cluster, group))
+            # a small batch: one fetch acquires at most 10 records, so members take turns
+            consumer: Any = ShareConsumer(share_config(cluster, group, max_poll_records=10))
         else:
             consumer = Consumer({**cluster.consumer_config(group), "log_level": 3})
         consumer.subscribe([topic])
