@@ -137,3 +137,10 @@ def test_jobs_fail_as_their_kind_says_and_count_every_attempt() -> None:
     assert (jobs.attempts[t], jobs.done[t]) == (2, 1)
     assert (jobs.attempts[p], jobs.done[p]) == (2, 0)
     assert (jobs.attempts[g], jobs.done[g]) == (1, 1)
+
+
+def test_redelivery_verdict_tells_early_release_from_lock_expiry() -> None:
+    assert "**before** the 5.0 s lock" in ps.redelivery_verdict(0.4, 5.0, "killed")
+    assert "once the 5.0 s acquisition lock had expired" in ps.redelivery_verdict(5.1, 5.0,
+                                                                                  "frozen")
+    assert "did not come back" in ps.redelivery_verdict(None, 5.0, "frozen")

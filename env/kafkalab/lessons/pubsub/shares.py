@@ -26,7 +26,7 @@ from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource
 
 from ...clients import produce_all, wait_until
 from ...cluster import Cluster
-from ...procs import Child
+from ...procs import Child, suspend
 
 #: what every share group in this lesson is given (the demo changes the lock and the limit)
 GROUP_DEFAULTS = {"share.auto.offset.reset": "earliest", "share.heartbeat.interval.ms": "1000",
@@ -148,21 +148,17 @@ while True:
 
 
 def kill_holder(cluster: Cluster, topic: str, group: str, values: list[str],
-                timeout: float = 60.0) -> dict[str, Any]:
-    """A survivor consumer (here) and a child process join ``group`` on the empty ``topic``;
-    while the survivor does not poll, ``values`` are produced and the child acquires them; the
-    child is SIGKILLed at once, holding them unacknowledged; the survivor polls again. Returns
-    the offsets held, the delivery counts before and after, and the seconds from the child's
-    acquisition (and from the kill) to the redelivery."""
+                freeze: bool = False, timeout: float = 60.0) -> dict[str, Any]:
+    """A child process joins ``group`` on the empty ``topic``; ``values`` are produced and the
+    child acquires them; at once it is SIGKILLed (``freeze``: SIGSTOPped, its connection left
+    open), holding them unacknowledged; then a second consumer joins and polls. Returns the
+    offsets held, the delivery counts before and after, and the seconds from the child's
+    acquisition (and from the kill) to their redelivery."""
     log = Path(tempfile.mkdtemp(prefix="holder-")) / "holder.log"
-    survivor = ShareConsumer(share_config(cluster, group))
-    survivor.subscribe([topic])
-    joined = time.monotonic()
-    while time.monotonic() - joined < 2.0:  # the survivor joins (the topic is empty)
-        survivor.poll(0.2)
     child = Child([sys.executable, "-c", _HOLDER, json.dumps(share_config(cluster, group)),
                    topic], log)
     again: dict[int, int] = {}
+    survivor = None
     try:
         held: dict[str, Any] = {}
 
@@ -180,15 +176,19 @@ def kill_holder(cluster: Cluster, topic: str, group: str, values: list[str],
         wait_until(lambda: child_says("ready"), timeout, "the holder to join")
         produce_all(cluster.producer(linger_ms=5), topic, values)
         wait_until(lambda: child_says("held"), timeout, "the holder to acquire records")
-        child.kill()
+        if freeze:
+            suspend(child.pid)
+        else:
+            child.kill()
         killed = time.time()
+        survivor = ShareConsumer(share_config(cluster, group))
+        survivor.subscribe([topic])
         deadline = time.monotonic() + timeout
         redelivered = None
-        while len(again) < len(values) and time.monotonic() < deadline:
+        while len(again) < len(held["offsets"]) and time.monotonic() < deadline:
             batch = [m for m in survivor.poll(0.2) if not m.error()]
             for msg in batch:
-                if msg.offset() in held["offsets"]:
-                    redelivered = redelivered or time.time()
+                redelivered = redelivered or time.time()
                 again[msg.offset()] = msg.delivery_count()
                 survivor.acknowledge(msg, AcknowledgeType.ACCEPT)
             if batch:
@@ -196,12 +196,26 @@ def kill_holder(cluster: Cluster, topic: str, group: str, values: list[str],
     finally:
         if child.running:
             child.kill()
-        survivor.close()
+        if survivor is not None:
+            survivor.close()
     return {"held": held["offsets"], "counts_before": sorted(set(held["counts"])),
-            "redelivered": sorted(o for o in again if o in held["offsets"]),
-            "counts_after": sorted({c for o, c in again.items() if o in held["offsets"]}),
+            "redelivered": sorted(again), "counts_after": sorted(set(again.values())),
             "lock_held_s": round(redelivered - held["acquired_at"], 2) if redelivered else None,
             "after_kill_s": round(redelivered - killed, 2) if redelivered else None}
+
+
+def redelivery_verdict(held_s: float | None, lock_s: float, how: str) -> str:
+    """Say whether records held by a consumer that was ``how`` ("killed", "frozen") came back
+    when their lock expired or sooner, from the seconds between acquisition and redelivery."""
+    if held_s is None:
+        return f"The records of the {how} consumer did not come back in time."
+    if held_s < 0.8 * lock_s:
+        return (f"The records of the {how} consumer came back {held_s} s after they were "
+                f"acquired, **before** the {lock_s} s lock expired: the broker released them "
+                "when the consumer's connection closed.")
+    return (f"The records of the {how} consumer came back {held_s} s after they were "
+            f"acquired, once the {lock_s} s acquisition lock had expired: nothing released "
+            "them before.")
 
 
 def release_until_archived(cluster: Cluster, topic: str, group: str, poison: bytes,
