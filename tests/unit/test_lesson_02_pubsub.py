@@ -144,3 +144,9 @@ def test_redelivery_verdict_tells_early_release_from_lock_expiry() -> None:
     assert "once the 5.0 s acquisition lock had expired" in ps.redelivery_verdict(5.1, 5.0,
                                                                                   "frozen")
     assert "did not come back" in ps.redelivery_verdict(None, 5.0, "frozen")
+
+
+def test_spread_verdict_per_branch() -> None:
+    text = ps.spread_verdict({"classic": 2, "share": 4}, 4, 2)
+    assert "classic group kept only 2 of 4 busy" in text and "share group kept all 4" in text
+    assert "3 of 4 busy, more than its 2 partitions" in ps.spread_verdict({"share": 3}, 4, 2)

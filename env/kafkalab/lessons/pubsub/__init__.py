@@ -42,6 +42,7 @@ from .shares import (
     release_until_archived,
     share_config,
     spread,
+    spread_verdict,
 )
 
 __all__ = [
@@ -79,5 +80,6 @@ __all__ = [
     "rule_cost_verdict",
     "share_config",
     "spread",
+    "spread_verdict",
     "subscriber_rules",
 ]

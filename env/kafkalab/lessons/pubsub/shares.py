@@ -334,3 +334,18 @@ def dead_letter_probe(cluster: Cluster, topic: str, group: str, dead_letter: str
     time.sleep(2.0)
     held = read_to_end(cluster.client_config(), dead_letter, timeout=10)
     return {"acknowledged": dict(done), "dead_letter_records": [m.value() for m in held]}
+
+
+def spread_verdict(busy: dict[str, int], consumers: int, partitions: int) -> str:
+    """Say how many consumers each kind of group kept busy (``busy``: kind -> count)."""
+    out = []
+    for kind, n in busy.items():
+        if n == consumers:
+            out.append(f"the {kind} group kept all {consumers} consumers busy")
+        elif n <= partitions:
+            out.append(f"the {kind} group kept only {n} of {consumers} busy (at most one per "
+                       f"partition, {partitions} partitions)")
+        else:
+            out.append(f"the {kind} group kept {n} of {consumers} busy, more than its "
+                       f"{partitions} partitions")
+    return "In this run " + "; ".join(out) + "."
