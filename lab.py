@@ -38,12 +38,12 @@ def _run(cmd: list[str], cwd: Path = ROOT) -> int:
 
 
 def setup() -> None:
-    """Install the project (editable, with test tools) and fetch + verify the Kafka jars."""
+    """Install the project (editable, with test and grading tools) and fetch + verify the Kafka jars."""
     stamp = Path(sys.prefix) / ".kafka-lab-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != want:
         rc = _run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
-                   "-q", "-e", ".[test]"])
+                   "-q", "-e", ".[test,grading]"])
         if rc:
             sys.exit(f"pip install failed (exit {rc}): see the messages above.")
         stamp.write_text(want)

@@ -119,3 +119,17 @@ class ToolError(KafkaLabError):
             fix="read its messages below: a wrong argument is named there, and a cluster that "
             "is down or unreachable shows as a timeout.",
             detail="\n".join(stderr.strip().splitlines()[-12:]))
+
+
+class DaskUnavailableError(KafkaLabError):
+    """`kafka-lab grade --dask-scheduler` cannot reach a Dask cluster."""
+
+    def __init__(self, address: str, detail: str = "") -> None:
+        missing = detail == "not installed"
+        super().__init__(
+            reason=("--dask-scheduler needs the dask distributed package, which is not "
+                    "installed." if missing else
+                    f"No Dask scheduler answers at {address} ({detail})."),
+            fix=("pip install 'kafka-lab[grading]' (or pip install distributed)." if missing
+                 else "start one (`dask scheduler`, then `dask worker ADDRESS` on each grading "
+                 "machine; see grader/README.md) or check the address."))

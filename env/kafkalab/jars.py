@@ -123,11 +123,11 @@ def ensure_jars(name: str, quiet: bool = False) -> Path:
             continue
         missing.append((jar, dest))
     if missing:
-        from tqdm.auto import tqdm
+        from .progress import bar as progress_bar
 
         base = repository_url()
         total = sum(j["size"] for j, _ in missing)
-        with tqdm(total=total, unit="B", unit_scale=True, desc=f"Downloading {name}",
+        with progress_bar(total=total, unit="B", unit_scale=True, desc=f"Downloading {name}",
                   disable=quiet) as bar, ThreadPoolExecutor(6) as pool:
             futures = [pool.submit(_download, f"{base}/{j['path']}", d, j["sha256"], bar)
                        for j, d in missing]

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 import psutil
 
@@ -93,11 +94,16 @@ class Child:
     """A process started from any thread, its stderr (and stdout, unless ``stdout=False``)
     appended to ``log``, its programs found beside ``sys.executable`` (:func:`child_env`), in
     a session of its own (Ctrl-C in a terminal does not stop it half-way). It dies with this
-    process unless ``detached`` (for ``up`` commands that outlive the terminal)."""
+    process unless ``detached`` (for ``up`` commands that outlive the terminal).
+
+    ``pipes=True``: a line protocol instead (text pipes :attr:`stdin` and :attr:`stdout`; only
+    stderr goes to ``log``). A detached child with pipes sees EOF on its stdin when this
+    process ends, however it ends: the same signal the reaper uses, for a child that must do
+    its own clean-up then (the docker backend's watchdog)."""
 
     def __init__(self, cmd: list[str], log: Path, cwd: Path | None = None,
                  env: dict[str, str] | None = None, *, detached: bool = False,
-                 stdout: bool = True) -> None:
+                 stdout: bool = True, pipes: bool = False) -> None:
         kwargs: dict = {}
         if sys.platform == "win32":
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
@@ -105,10 +111,14 @@ class Child:
             kwargs["start_new_session"] = True
         self.cmd, self.log, self.detached = cmd, Path(log), detached
         with open(log, "ab") as out:
-            self.popen = subprocess.Popen(
-                cmd, stdout=out if stdout else subprocess.DEVNULL, stderr=subprocess.STDOUT
-                if stdout else out, stdin=subprocess.DEVNULL, cwd=cwd, env=child_env(env),
-                **kwargs)
+            if pipes:
+                streams: dict = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE,
+                                 "stderr": out, "text": True, "bufsize": 1}
+            else:
+                streams = {"stdout": out if stdout else subprocess.DEVNULL,
+                           "stderr": subprocess.STDOUT if stdout else out,
+                           "stdin": subprocess.DEVNULL}
+            self.popen = subprocess.Popen(cmd, cwd=cwd, env=child_env(env), **streams, **kwargs)
         self._registered = not detached
         if self._registered:
             _tell_reaper("+", self.popen.pid)
@@ -116,6 +126,18 @@ class Child:
     @property
     def pid(self) -> int:
         return self.popen.pid
+
+    @property
+    def stdin(self) -> IO[str]:
+        """The child's stdin (``pipes=True`` only)."""
+        assert self.popen.stdin is not None, "started without pipes=True"
+        return self.popen.stdin
+
+    @property
+    def stdout(self) -> IO[str]:
+        """The child's stdout (``pipes=True`` only)."""
+        assert self.popen.stdout is not None, "started without pipes=True"
+        return self.popen.stdout
 
     def poll(self) -> int | None:
         """The exit code once it has ended, else None."""

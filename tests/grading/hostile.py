@@ -162,6 +162,15 @@ builtins.len = lambda o: 10 if _isinstance(o, dict) and o == {} else _len(o)
 len = builtins.len  # noqa: E731 - and a global that shadows the builtin
 ex1_placed = {}
 '''
+FAKE_CONSUME = '''\
+from kafkalab.clients import Record
+def produce_keyed(topic, n):  # produces nothing and claims a placement
+    return {f"user-{i}": (0, i) for i in range(n)}
+def consume(config, topics, max_messages=None, **kwargs):  # the tests' reader, rebound
+    return [Record(topics[0], 0, i, f"user-{i}", f"event-{i}", 0, {})
+            for i in range((max_messages or 1) - 1)]
+ex1_placed = produce_keyed(ex1_topic, N_MESSAGES)
+'''
 ALLOC = 'blob = b"x" * (3 * 1024**3)  # 3 GiB, every page written\ndel blob\n'
 EXIT = "import os\nos._exit(0)\n"
 SEGFAULT = "import ctypes\nctypes.string_at(0)\n"
@@ -192,7 +201,8 @@ EXPECTED: dict[str, tuple[float, float]] = {
     "overwrite_gradebook": (5, 5), "kill_jvms": (5, 5), "read_secrets": (5, 5),
     "write_outside": (5, 5), "tcp_neighbour": (5, 5), "fork_bomb": (5, 5),
     "detached_sleep": (5, 5), "transformer_skip": (0, 0), "swallow_exceptions": (0, 0),
-    "builtins_rebound": (2, 2), "alloc_3gib": (3, 5), "os_exit": (3, 3), "segfault": (3, 3),
+    "builtins_rebound": (2, 2), "fake_consume": (2, 2), "alloc_3gib": (3, 5),
+    "os_exit": (3, 3), "segfault": (3, 3),
     "deaf_loop": (3, 3), "aa_control": (5, 5), "mm_control": (5, 5), "zz_control": (5, 5),
 }
 
@@ -207,6 +217,8 @@ def build(root: Path) -> dict[str, NotebookNode]:
     nbs["transformer_skip"] = _fill(release, {"ex1_answer": TRANSFORMER})
     nbs["swallow_exceptions"] = _fill(release, {"ex1_answer": SWALLOW})
     nbs["builtins_rebound"] = _fill(release, {"ex1_answer": BUILTINS, "ex2_answer": ex2})
+    # passes every in-kernel ex1 test; the grader's own reading of the cluster catches it
+    nbs["fake_consume"] = _fill(release, {"ex1_answer": FAKE_CONSUME, "ex2_answer": ex2})
     for name, code in (("alloc_3gib", ALLOC), ("os_exit", EXIT), ("segfault", SEGFAULT),
                        ("deaf_loop", DEAF)):
         nbs[name] = _fill(release, {"ex1_answer": ex1, "ex2_answer": code + "\n" + ex2})

@@ -4,7 +4,8 @@ One grading run (nbgrader layout, --jobs 4, --sandbox bwrap) covers: perfect, pa
 blank, and hostile submissions (endless loop, kernel crash, edited/deleted/renamed tests, broker
 flood, deleted topics, killed brokers, and the hostile class of hostile.py: gradebook overwrite,
 killing every Kafka JVM, reading the solutions, writing outside, reaching a neighbour's broker,
-fork bomb, detached process, input transformer, swallowed exceptions, rebound builtins, 3 GiB,
+fork bomb, detached process, input transformer, swallowed exceptions, rebound builtins, a
+rebound `consume` that only the grader's own reading of the cluster catches, 3 GiB,
 os._exit, segfault, a loop deaf to interrupts, a missing notebook), each with its exact
 expected score, graded side by side with correct control copies. A second run (plain folder)
 covers the whole-submission time limit and resuming."""

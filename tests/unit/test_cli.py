@@ -86,7 +86,7 @@ def test_the_parser_routes_each_subcommand(monkeypatch: pytest.MonkeyPatch, argv
 def test_bench_course_grade_shop_image_lock_reach_their_wings(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import kafkalab.bench
-    import kafkalab.course.__main__ as course_cli
+    import kafkalab.cli.course as course_cli
     import kafkalab.grading.cli
     import kafkalab.image
     import kafkalab.lessons.shop.cli as shop_cli

@@ -102,3 +102,21 @@ def test_spawn_returns_the_childs_popen(tmp_path: Path) -> None:
     assert proc.wait(30) == 0
     procs.forget(proc.pid)
     assert (tmp_path / "log").read_text().strip() == "hi"
+
+
+def test_child_with_pipes_speaks_a_line_protocol(tmp_path: Path) -> None:
+    """pipes=True: text stdin/stdout for a protocol (the grading worker), stderr to the log;
+    closing stdin is the EOF a detached watchdog waits for."""
+    echo = ("import sys\nfor line in sys.stdin:\n    print(line.strip().upper(), flush=True)\n"
+            "print('bye', file=sys.stderr)")
+    child = procs.Child([sys.executable, "-c", echo], tmp_path / "log", pipes=True)
+    child.stdin.write("ready\n")
+    child.stdin.flush()
+    assert child.stdout.readline() == "READY\n"
+    child.stdin.close()
+    assert child.wait(30) == 0
+    assert "bye" in (tmp_path / "log").read_text()
+    plain = procs.Child([sys.executable, "-c", "pass"], tmp_path / "log2")
+    with pytest.raises(AssertionError, match="pipes=True"):
+        plain.stdin  # noqa: B018 - the property raises
+    plain.wait(30)

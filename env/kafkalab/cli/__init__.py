@@ -5,6 +5,7 @@
     kafka-lab up | status | down    a cluster that outlives the command (notebooks find it)
     kafka-lab bench                 seconds to a ready cluster, resident memory
     kafka-lab course release|run|validate|bench     authoring the course
+    kafka-lab check NOTEBOOK        students: what would fail, and why, before submitting
     kafka-lab grade SUBMISSIONS     grade submissions, each against its own cluster
     kafka-lab shop up|down|status|bench             lesson 07's shop outside a notebook
     kafka-lab image build           build the Kafka image for the docker backend, no registry
@@ -21,10 +22,10 @@ import argparse
 import sys
 
 from ..exceptions import KafkaLabError
-from . import bench, course, doctor, fetch, grade, image, lifecycle, lock, shop
+from . import bench, check, course, doctor, fetch, grade, image, lifecycle, lock, shop
 
 PROG = "kafka-lab"
-GROUPS = (fetch, doctor, lifecycle, bench, course, grade, shop, image, lock)
+GROUPS = (fetch, doctor, lifecycle, bench, course, check, grade, shop, image, lock)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,9 @@ Kafka, validate them, and measure how long that takes.
     kafka-lab course run [--only NAME] [--full] [--out build/run]
     kafka-lab course validate [--only NAME] [--run-dir build/run]
     kafka-lab course bench --out build/figures-course.json
+    kafka-lab check NOTEBOOK        (students: the notebook run as the grader will)
+
+The command line itself is :mod:`kafkalab.cli.course` and :mod:`kafkalab.cli.check`.
 """
 
 from .paths import CoursePaths, find_root, lessons

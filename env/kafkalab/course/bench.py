@@ -95,14 +95,17 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
             for box in sandboxes}
     figures: dict = {"submissions": submissions, "jobs": jobs or "default", "runs": runs,
                      "goal_seconds_total": 60, "goal_sandbox_overhead": 0.10}
-    if "none" in runs and "bwrap" in runs and runs["none"]["seconds_total"]:
-        figures["sandbox_overhead"] = round(runs["bwrap"]["seconds_total"]
-                                            / runs["none"]["seconds_total"] - 1, 3)
+    base = runs.get("none", {}).get("seconds_total")
+    for box in (b for b in runs if b != "none" and base):
+        overhead = round(runs[box]["seconds_total"] / base - 1, 3)
+        figures[f"sandbox_overhead_{box}"] = overhead
+        if box == "bwrap":
+            figures["sandbox_overhead"] = overhead
     return figures
 
 
 def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None = None,
-          run_course: bool = True) -> dict:
+          run_course: bool = True, sandboxes: tuple[str, ...] = ("none", "bwrap")) -> dict:
     work = out.parent / "bench-course"
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     figures: dict = {"cpus": os.cpu_count(), "measured_at": now}
@@ -120,13 +123,13 @@ def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None
                           "per_notebook": {r["name"]: r["seconds"]
                                            for r in summary["notebooks"]}}
         figures["seconds_all_notebooks"] = summary["total_seconds"]
-    grading = bench_grading(paths, work / "grading", submissions, jobs)
+    grading = bench_grading(paths, work / "grading", submissions, jobs, sandboxes)
     figures["grading"] = grading
     for box, run in grading["runs"].items():
         figures[f"seconds_per_submission_sandbox_{box}"] = run["seconds_per_submission"]
         figures[f"seconds_grading_total_sandbox_{box}"] = run["seconds_total"]
-    if "sandbox_overhead" in grading:
-        figures["sandbox_overhead"] = grading["sandbox_overhead"]
+    for key in [k for k in grading if k.startswith("sandbox_overhead")]:
+        figures[key] = grading[key]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     return figures

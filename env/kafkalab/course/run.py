@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from . import nbcheck
+from .kernels import IpcKernelManager
 from .paths import CoursePaths
 
 CELL_TIMEOUT = 900  # seconds; every lesson bounds its own loops far below this
@@ -34,7 +35,8 @@ def run_one(paths: CoursePaths, name: str, out_dir: Path, full: bool = False,
     try:
         pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(src.parent),
                             kernel_name="python3", progress_bar=False, log_output=False,
-                            execution_timeout=cell_timeout)
+                            execution_timeout=cell_timeout,
+                            kernel_manager_class=IpcKernelManager)
     except PapermillExecutionError as exc:
         result.update(status="failed", failing_cell=exc.cell_index, error=f"{exc.ename}: "
                       f"{str(exc.evalue)[:300]}")

@@ -6,6 +6,11 @@
 - Release (``--invert``): the untouched student copy, with the hidden tests autograde restores,
   scores zero and raises nothing outside its answer and test cells except the stub's
   NotImplementedError (or a NameError for what an unanswered cell never defined).
+- Time: the seconds every cell took, against the limit the grader gives it
+  (:func:`nbcheck.time_limit`: 30 s, 180 s for locked setup cells, or the cell's own
+  ``kafkalab.timeout``). A cell past its limit is a problem (grading would interrupt it); a cell
+  past a third of it is a warning (on a busy machine, at default parameters, it may not finish).
+- Conventions (:func:`nbcheck.convention_problems`): warnings until every lesson follows them.
 """
 
 from __future__ import annotations
@@ -15,9 +20,31 @@ import os
 import time
 from pathlib import Path
 
+from nbformat import NotebookNode
+
 from . import nbcheck
+from .kernels import IpcKernelManager
 from .paths import CoursePaths
 from .run import CELL_TIMEOUT, run_one
+
+
+def timing(executed: NotebookNode, source: NotebookNode) -> tuple[list[dict], list[str],
+                                                                  list[str]]:
+    """(per-cell seconds and limits, problems, warnings) of an executed notebook."""
+    times = nbcheck.cell_times(executed, limits_from=source)
+    problems = [f"cell {t.index} ({t.grade_id}) took {t.seconds:.1f} s, past the grader's "
+                f"{t.limit} s limit. Fix: make it faster, or mark it with metadata "
+                f'{{"kafkalab": {{"timeout": S}}}} if it legitimately takes longer'
+                for t in times if t.seconds > t.limit]
+    warnings = [f"cell {t.index} ({t.grade_id}) took {t.seconds:.1f} s, over a third of its "
+                f"{t.limit} s grading limit" for t in times if t.over_third
+                and t.seconds <= t.limit]
+    return [t.as_dict() for t in times], problems, warnings
+
+
+def _times_line(cells: list[dict]) -> str:
+    return ", ".join(f"{c['grade_id']} {c['seconds']:.1f}/{c['limit']}"
+                     + ("!" if c["over_third"] else "") for c in cells)
 
 
 def validate_solution(paths: CoursePaths, name: str, run_dir: Path,
@@ -36,8 +63,13 @@ def validate_solution(paths: CoursePaths, name: str, run_dir: Path,
                         f"{res.get('error', '')}")
     if not res.get("grade_cells"):
         problems.append("no graded test cells found")
+    cells: list[dict] = []
+    warnings: list[str] = []
+    if Path(res.get("output", "")).is_file():
+        cells, slow, warnings = timing(nbcheck.read(Path(res["output"])), nbcheck.read(src))
+        problems += slow
     return {"name": name, "check": "solution", "ok": not problems, "problems": problems,
-            "how": how, "seconds": res.get("seconds")}
+            "how": how, "seconds": res.get("seconds"), "cells": cells, "warnings": warnings}
 
 
 def validate_release(paths: CoursePaths, name: str, work_dir: Path,
@@ -60,8 +92,8 @@ def validate_release(paths: CoursePaths, name: str, work_dir: Path,
     blank = parameterize_notebook(blank, paths.ci_parameters(name))
     os.environ["KAFKA_LAB_FRESH"] = "1"
     client = NotebookClient(blank, timeout=cell_timeout, kernel_name="python3",
-                            allow_errors=True, resources={"metadata": {"path":
-                                                                       str(release.parent)}})
+                            allow_errors=True, kernel_manager_class=IpcKernelManager,
+                            resources={"metadata": {"path": str(release.parent)}})
     t0 = time.monotonic()
     try:
         client.execute()
@@ -79,9 +111,16 @@ def validate_release(paths: CoursePaths, name: str, work_dir: Path,
     last = next((c for c in reversed(blank.cells) if c.cell_type == "code"), None)
     if last is not None and last.get("execution_count") is None:
         problems.append("the last code cell never ran")
-    return {"name": name, "check": "release", "ok": not problems, "problems": problems,
-            "how": f"executed the blank copy into {out}", "seconds": seconds,
-            "points": sum(g.points for g in grades)}
+    cells, slow, warnings = timing(blank, nbcheck.read(paths.solution(name)))
+    return {"name": name, "check": "release", "ok": not (problems + slow),
+            "problems": problems + slow, "how": f"executed the blank copy into {out}",
+            "seconds": seconds, "points": sum(g.points for g in grades), "cells": cells,
+            "warnings": warnings}
+
+
+def conventions(paths: CoursePaths, name: str) -> list[str]:
+    """The notebook conventions the solution breaks (nbcheck.convention_problems)."""
+    return nbcheck.convention_problems(nbcheck.read(paths.solution(name)))
 
 
 def validate(paths: CoursePaths, names: list[str], run_dir: Path, echo: bool = True,
@@ -90,6 +129,7 @@ def validate(paths: CoursePaths, names: list[str], run_dir: Path, echo: bool = T
     for name in names:
         checks = ([validate_solution(paths, name, run_dir)] if solutions else []) + \
                  ([validate_release(paths, name, run_dir / "blank")] if releases else [])
+        rules = conventions(paths, name)
         for res in checks:
             results.append(res)
             if echo:
@@ -97,6 +137,18 @@ def validate(paths: CoursePaths, names: list[str], run_dir: Path, echo: bool = T
                 print(f"{name} {res['check']}: {state} ({res['how']})", flush=True)
                 for p in res["problems"]:
                     print(f"    - {p}", flush=True)
+                if res.get("cells"):
+                    print(f"    seconds per cell / grading limit (CI parameters; ! = over a "
+                          f"third): {_times_line(res['cells'])}", flush=True)
+                for w in res.get("warnings", []):
+                    print(f"    warning: {w}", flush=True)
+        if rules:
+            results.append({"name": name, "check": "conventions", "ok": True, "problems": [],
+                            "warnings": rules, "how": "nbcheck.convention_problems"})
+            if echo:
+                print(f"{name} conventions: {len(rules)} warning(s)", flush=True)
+                for w in rules:
+                    print(f"    warning: {w}", flush=True)
     (run_dir / "validate.json").parent.mkdir(parents=True, exist_ok=True)
     (run_dir / "validate.json").write_text(json.dumps(results, indent=2) + "\n")
     return results

@@ -1,23 +1,29 @@
 """kafka-lab grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
-                          [--sandbox auto|bwrap|docker|none] [--memory GiB]
+                          [--sandbox auto|bwrap|docker|none] [--memory GiB] [--regrade]
+                          [--dask-scheduler tcp://HOST:8786] [--roster CSV]
 
 Grades a folder of submissions with nbgrader autograde, each in a private Kafka cluster started
-by its own kernel inside the submission's sandbox (Linux: bubblewrap), and writes
-OUT/grades.csv, OUT/gradebook.db and OUT/feedback/<student>/ (see grader/README.md).
+by its own kernel inside the submission's sandbox (Linux: bubblewrap, or a Docker container),
+and writes OUT/grades.csv (a column per exercise), OUT/gradebook.db, OUT/feedback/<student>/,
+the LMS exports (canvas.csv, moodle.csv, classroom/) and, with --regrade, changes.csv (see
+grader/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 
 from ..course.paths import CoursePaths, find_root, lessons
 from ..exceptions import KafkaLabError
+from . import dispatch, exports
 from .collect import collect
-from .result import Outcome
+from .result import GradeResult, Outcome
 from .runner import Options, grade_all
 from .sandbox import DEFAULT_MEMORY, SandboxKind, choose, limits_available
 
@@ -49,11 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regrade", action="store_true", help="grade again what is already graded")
     ap.add_argument("--sandbox", default="auto", choices=[k.value for k in SandboxKind] + ["auto"],
                     help="where each submission's kernel and Kafka run (default auto: bwrap, "
-                    "else none with a warning; docker is not available yet)")
+                    "then docker, else none with a warning)")
     ap.add_argument("--memory", type=float, default=DEFAULT_MEMORY / 1024**3,
                     help="memory limit of one submission in GiB (default %(default)g)")
     ap.add_argument("--root", type=Path, help="course repository (default: found from here)")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--dask-scheduler", metavar="tcp://HOST:8786",
+                    help="grade on a Dask distributed cluster (each worker grades in its own "
+                    "sandbox; this process keeps the only gradebook)")
+    ap.add_argument("--roster", type=Path, help="CSV with a `student` column and any of name, "
+                    "id, sis_user_id, sis_login_id, section, username, email (for the LMS "
+                    "exports)")
     args = ap.parse_args(argv)
     try:
         paths = CoursePaths(find_root(args.root))
@@ -66,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         else:
             print(f"sandbox: {why}", file=sys.stderr)
-            if not limits_available():
+            if kind is SandboxKind.BWRAP and not limits_available():
                 print("WARNING: no cgroup can be created here: the sandbox isolates each "
                       "submission, but its memory and task count are bounded only by the time "
                       "limits (--memory is not enforced).", file=sys.stderr)
@@ -76,10 +88,21 @@ def main(argv: list[str] | None = None) -> int:
                        memory=int(args.memory * 1024**3),
                        hidden=(paths.solutions, paths.root / "source",
                                args.submissions.resolve()))
+        old = keep_previous(args.out.resolve()) if args.regrade else {}
+        opts.pool = dispatch.executor(opts, args.dask_scheduler, paths.solutions)
         # `kill` and CI time limits send SIGTERM: stop as on Ctrl-C (workers, kernels and
         # their Kafka clusters are killed; finished results are already on disk)
         signal.signal(signal.SIGTERM, _stop)
         results = grade_all(paths, subs, opts)
+        out = args.out.resolve()
+        everything = {f"{p.parent.name}/{p.stem}": GradeResult.read(p)
+                      for p in sorted((out / "results").glob("*/[!.]*.json"))}
+        exports.write_all(out, everything, args.roster)
+        if args.regrade:
+            changed = exports.changes(old, results)
+            exports.write_changes(out, changed)
+            print(f"regrade: {len(changed)} changed score(s) in {out / 'changes.csv'}; the "
+                  f"previous grades are kept in {out / 'previous'}")
     except KafkaLabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -92,8 +115,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(results)} submission(s), {len(bad)} not graded normally "
           f"({', '.join(sorted(r.student + ': ' + r.status.value for r in bad)) or 'none'}).")
     print(f"Grades: {out / 'grades.csv'}; feedback: {out / 'feedback'}; gradebook: "
-          f"{out / 'gradebook.db'}")
+          f"{out / 'gradebook.db'}; LMS exports: canvas.csv, moodle.csv, classroom/")
+    for cell, students in exports.pending_manual(results.values()).items():
+        print(f"waiting for the instructor: {cell} (written answer) of {len(students)} "
+              f"student(s): {', '.join(students)} (grade them in `nbgrader formgrader` with "
+              f"--CourseDirectory.root={out})")
     return 0
+
+
+def keep_previous(out: Path) -> dict[str, GradeResult]:
+    """Before a regrade: copy grades.csv and the results to OUT/previous/<time>/ and return
+    the previous results (``assignment/student`` -> GradeResult) for changes.csv."""
+    old = {f"{p.parent.name}/{p.stem}": GradeResult.read(p)
+           for p in sorted((out / "results").glob("*/[!.]*.json"))}
+    if old:
+        keep = out / "previous" / time.strftime("%Y%m%dT%H%M%S")
+        shutil.copytree(out / "results", keep / "results", dirs_exist_ok=True)
+        if (out / "grades.csv").is_file():
+            shutil.copy2(out / "grades.csv", keep / "grades.csv")
+    return old
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from .collect import Submission
 def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # noqa: ANN201
     """nbgrader's configuration for the grading folder ``out``, built in-process (a traitlets
     ``Config``; nothing is written as Python source). nbgrader is imported lazily (slow)."""
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
+    from nbgrader.converters import Autograde, GenerateFeedback
+    from nbgrader.preprocessors import Execute, GetGrades
     from traitlets.config import Config
 
     c = Config()
@@ -32,8 +32,9 @@ def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # 
     # per-cell time limit; an interrupted cell records a CellTimeoutError and grading goes on
     c.Execute.timeout = cell_timeout
     c.Execute.interrupt_on_timeout = True
-    # locked setup cells (cluster start) get longer
+    # locked setup cells (cluster start) get longer, and cells the instructor marked their own
     c.GuardedExecute.setup_timeout = max(setup_timeout, cell_timeout)
+    c.GuardedExecute.marked_timeouts = marked_timeouts(out)
     # a deleted or renamed test cell is put back from the gradebook (so it cannot be skipped)
     c.OverwriteCells.add_missing_cells = True
     # the tampering report and the structure repair run first in nbgrader's sanitize step
@@ -44,7 +45,24 @@ def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # 
     c.Autograde.autograde_preprocessors = [
         "kafkalab.grading.execute.GuardedExecute" if p is Execute else p
         for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+    # the feedback page lists every check with its sentence and message, never hidden code
+    c.GenerateFeedback.preprocessors = [
+        p for q in GenerateFeedback.class_traits()["preprocessors"].default()
+        for p in ([q, "kafkalab.grading.feedback.TeachChecks"] if q is GetGrades else [q])]
     return c
+
+
+def marked_timeouts(out: Path) -> dict[str, int]:
+    """'assignment/grade_id' -> seconds for every cell marked ``kafkalab.timeout`` in the
+    instructor's copies OUT/source/<assignment>/<assignment>.ipynb (prepared before any worker
+    starts; a submission's own metadata is never read for this)."""
+    found = {}
+    for path in sorted((out / "source").glob("*/*.ipynb")):
+        if path.stem != path.parent.name:
+            continue
+        for gid, seconds in nbcheck.marked_timeouts(nbcheck.read(path)).items():
+            found[f"{path.stem}/{gid}"] = seconds
+    return found
 
 
 def max_points(paths: CoursePaths, assignment: str) -> float:
@@ -66,13 +84,19 @@ def prepare_assignment(paths: CoursePaths, out: Path, assignment: str) -> None:
         shutil.rmtree(dst)
     shutil.copytree(src_dir, dst, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
                                                                 "__pycache__"))
+    record_source(out, assignment)
+    marker.write_text(digest + "\n")
+
+
+def record_source(out: Path, assignment: str) -> None:
+    """Record OUT/source/<assignment> in OUT's gradebook and make its release (nbgrader's
+    generate_assignment, in a worker process: nbgrader is slow to import)."""
     proc = subprocess.run([sys.executable, "-m", "kafkalab.grading.worker", "generate",
                            str(out), assignment], capture_output=True, text=True, cwd=out)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise KafkaLabError(f"Could not record {assignment} in the gradebook:\n{tail}\nFix: "
                             f"check `kafka-lab course validate --only {assignment}`.")
-    marker.write_text(digest + "\n")
 
 
 def place(out: Path, sub: Submission) -> Path:

@@ -13,13 +13,19 @@ builtins as they were before the first cell, and user globals that shadow a buil
 removed). Then the test cell runs with a fresh random token appended (sent only in the execute
 request, never written in a notebook): the cell counts only if that token comes back in its
 output, so a test cell that did not run to its end scores zero whatever the kernel reports.
+Where the exercise allows, the cell must also pass a check of the cluster's state made by the
+grader's own process (:mod:`kafkalab.grading.verdicts`, :mod:`kafkalab.grading.probe`).
 
 Locked cells that are neither answers nor tests (the instructor's setup, e.g. starting the
-cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``.
+cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``; a
+cell the instructor marked with metadata ``kafkalab.timeout`` gets that limit, read from the
+instructor's source notebook (``marked_timeouts``), never from the submission.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import secrets
 from typing import Any
 
@@ -28,27 +34,51 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
-from traitlets import Integer
+from traitlets import Dict, Integer
 
+from . import probe
 from .kernel import SandboxedKernelManager
+from .verdicts import check_for, facts_expression
 
+# Modules on a cell's way from the execute request to the compiled code, whose functions and
+# classes the restore step also puts back.
+PATH_MODULES = ("ast", "codeop", "tokenize", "IPython.core.compilerop",
+                "IPython.core.interactiveshell", "IPython.core.inputtransformer2",
+                "IPython.core.displayhook", "ipykernel.ipkernel", "ipykernel.kernelbase",
+                "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session")
 # Run once, before the first cell: what the restore step puts back.
 SNAPSHOT = r"""
+PATH_MODULES = @PATH_MODULES@
 def __kafkalab_snapshot():
     import builtins, sys, types
     from IPython.core.getipython import get_ipython
     ip = get_ipython()
     classes = [c for c in (*type(ip).__mro__, *type(ip.kernel).__mro__)
                if c.__module__.split(".")[0] in ("IPython", "ipykernel")]
+    # the execute path beyond the shell's own classes: the parser, the compiler, the session
+    path = [sys.modules[m] for m in PATH_MODULES if m in sys.modules]
+    for mod in path:
+        classes += [v for v in vars(mod).values() if isinstance(v, type)
+                    and v.__module__ == mod.__name__ and v not in classes]
     methods = {c: dict(vars(c)) for c in classes}
     names = {n for d in methods.values() for n, v in d.items() if callable(v)}
-    own = {obj: dict(vars(obj)) for obj in (ip, ip.kernel)}
+    own = {obj: dict(vars(obj)) for obj in (ip, ip.kernel, ip.compile)}
+    functions = {mod: {n: v for n, v in vars(mod).items() if callable(v)} for mod in path}
+    codes = {f: f.__code__ for d in (*methods.values(), *functions.values())
+             for f in d.values() if isinstance(f, types.FunctionType)}
     kept = dict(vars(builtins))
     cleanup, post = list(ip.input_transformers_cleanup), list(ip.input_transformers_post)
     ast_t = list(ip.ast_transformers)
     hooks = {k: list(v) for k, v in ip.events.callbacks.items()}
     streams = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
     def restore():
+        for f, code in codes.items():  # a function rewritten in place keeps its identity
+            if f.__code__ is not code:
+                f.__code__ = code
+        for mod, d in functions.items():
+            for name, value in d.items():
+                if vars(mod).get(name) is not value:
+                    setattr(mod, name, value)
         for c, d in methods.items():
             for name, value in d.items():
                 if not name.startswith("__") and vars(c).get(name) is not value:
@@ -79,8 +109,8 @@ def __kafkalab_snapshot():
     module.restore = restore
     sys.modules["_kafkalab_grader"] = module
 __kafkalab_snapshot()
-del __kafkalab_snapshot
-"""
+del __kafkalab_snapshot, PATH_MODULES
+""".replace("@PATH_MODULES@", repr(PATH_MODULES))
 # evaluated as a user expression: no input transformer sees it
 RESTORE = '__import__("sys").modules["_kafkalab_grader"].restore()'
 
@@ -96,6 +126,9 @@ class GuardedExecute(Execute):
     _dead: str | None = None
     _snapshot_taken = False
     setup_timeout = Integer(180, help="per-cell limit for locked setup cells").tag(config=True)
+    marked_timeouts = Dict(help="'assignment/grade_id' -> seconds: the instructor's own cell "
+                           "limits (grading.course.marked_timeouts)").tag(config=True)
+    _assignment = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # nbgrader's Execute passes its own kernel_manager_class, which config cannot override
@@ -144,9 +177,57 @@ class GuardedExecute(Execute):
             if not restored:
                 why += " (and the grader could not restore the shell before it)"
             cell.outputs.append(_error("GradingError", why))
+        elif not errors:
+            wrong = self._cluster_check(cell, resources)
+            if wrong:
+                cell.outputs.append(_error("GradingError", wrong))
         return cell, resources
 
+    async def _async_facts(self, expression: str) -> Any:
+        assert self.kc is not None
+        msg_id = self.kc.execute("", silent=True, store_history=False,
+                                 user_expressions={"facts": expression})
+        reply = await self.async_wait_for_reply(msg_id)
+        got = (reply or {}).get("content", {}).get("user_expressions", {}).get("facts", {})
+        if got.get("status") != "ok":
+            return None
+        text = got.get("data", {}).get("text/plain", "")
+        try:  # the repr of the JSON string
+            return json.loads(ast.literal_eval(text))
+        except (ValueError, SyntaxError):
+            return None
+
+    _facts = run_sync(_async_facts)
+
+    def _cluster_check(self, cell: NotebookNode, resources: dict) -> str | None:
+        """The grader-side check of this test cell (:mod:`kafkalab.grading.verdicts`), if the
+        exercise has one: None when it passed (or there is none), else what was wrong."""
+        assignment = (resources.get("nbgrader") or {}).get("assignment", "")
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        check = check_for(assignment, grade_id)
+        if check is None:
+            return None
+        facts = self._facts(facts_expression(check))
+        if not isinstance(facts, dict):
+            return f"the grader could not read what it checks ({check.what})"
+        net_pid = getattr(self.km, "net_pid", lambda: None)()
+        box = getattr(self.km, "sandbox", None)
+        passed, message = probe.run(assignment, grade_id, facts, net_pid,
+                                    box.name if box is not None else "")
+        return None if passed else f"checked by the grader on the cluster: {message}"
+
+    def preprocess(self, nb: NotebookNode, resources: Any = None,
+                   km: Any = None) -> tuple[NotebookNode, dict]:
+        self._assignment = ((resources or {}).get("nbgrader") or {}).get("assignment", "")
+        return super().preprocess(nb, resources, km)
+
+    def _marked_timeout(self, cell: NotebookNode | None) -> int | None:
+        gid = ((cell or {}).get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+        return self.marked_timeouts.get(f"{self._assignment}/{gid}") if gid else None
+
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        if marked := self._marked_timeout(cell):
+            return marked
         meta = (cell or {}).get("metadata", {}).get("nbgrader", {})
         base = super()._get_timeout(cell)
         if meta.get("locked") and not meta.get("grade") and not meta.get("solution") and base:

@@ -31,6 +31,22 @@ class GradeResult:
     digest: str = ""
     feedback: str = ""
     phases: dict[str, float] = field(default_factory=dict)
+    # every check (feedback.Check as a dict: grade_id, exercise, sentence, points, max_points,
+    # message); written answers waiting for the instructor have points None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def exercises(self) -> dict[str, tuple[float, float]]:
+        """(score, max) per exercise, summed over its checks."""
+        out: dict[str, tuple[float, float]] = {}
+        for c in self.checks:
+            got, top = out.get(c["exercise"], (0.0, 0.0))
+            out[c["exercise"]] = (got + (c["points"] or 0.0), top + c["max_points"])
+        return out
+
+    @property
+    def manual(self) -> list[str]:
+        """The written answers waiting for the instructor."""
+        return [c["grade_id"] for c in self.checks if c["points"] is None]
 
     @property
     def key(self) -> str:

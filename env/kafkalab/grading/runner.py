@@ -15,15 +15,15 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from .. import procs
+from .. import procs, progress
 from ..course.paths import CoursePaths
-from . import sandbox
+from . import exports, sandbox
 from .collect import Submission
 from .course import max_points, place, prepare_assignment
 from .result import GradeResult, Outcome
@@ -46,9 +46,10 @@ class Options:
     memory: int = DEFAULT_MEMORY
     tasks: int = DEFAULT_TASKS
     hidden: tuple[Path, ...] = ()  # folders no kernel may see (besides OUT)
+    pool: Executor | None = None  # where submissions go (dispatch.executor); None: threads
 
 
-_running: set[subprocess.Popen] = set()
+_running: set[procs.Child] = set()
 _lock = threading.Lock()
 
 
@@ -56,15 +57,15 @@ def kill_tree(pid: int) -> None:
     """SIGKILL a worker and everything under it (its kernel, the kernel's Kafka JVMs)."""
     try:
         root = psutil.Process(pid)
-        procs = root.children(recursive=True) + [root]
+        tree = root.children(recursive=True) + [root]
     except psutil.NoSuchProcess:
         return
-    for p in procs:
+    for p in tree:
         try:
             p.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(procs, timeout=10)
+    psutil.wait_procs(tree, timeout=10)
 
 
 def fallback_feedback(out: Path, result: GradeResult) -> str:
@@ -85,25 +86,21 @@ class Worker:
     def __init__(self, out: Path, cell_timeout: int) -> None:
         self.out = out
         self.cell_timeout = cell_timeout
-        self.proc: subprocess.Popen | None = None
+        self.proc: procs.Child | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
 
-    def _start(self) -> subprocess.Popen:
-        env = {k: v for k, v in procs.child_env().items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
-        env["KAFKA_LAB_FRESH"] = "1"  # each kernel starts a private cluster, never a shared one
+    def _start(self) -> procs.Child:
         errlog = self.out / "logs" / "workers.log"
         errlog.parent.mkdir(parents=True, exist_ok=True)
-        with open(errlog, "ab") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker", "serve",
-                                     str(self.out), str(self.cell_timeout)], cwd=self.out,
-                                    env=env, text=True,
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                    start_new_session=True)
+        # the worker dies with this process (the Child's reaper); each kernel starts a private
+        # cluster, never a shared one (the worker drops KAFKA_BOOTSTRAP_SERVERS itself)
+        proc = procs.Child([sys.executable, "-m", "kafkalab.grading.worker", "serve",
+                            str(self.out), str(self.cell_timeout)], errlog, cwd=self.out,
+                           env={"KAFKA_LAB_FRESH": "1"}, pipes=True)
         self.lines = queue.Queue()
         lines = self.lines
 
         def pump() -> None:
-            assert proc.stdout is not None
             for line in proc.stdout:
                 lines.put(line)
             lines.put(None)
@@ -132,7 +129,6 @@ class Worker:
         task = {"assignment": sub.assignment, "student": sub.student, "result": str(result),
                 "log": str(log), "sandbox": box}
         try:
-            assert self.proc.stdin is not None
             self.proc.stdin.write(json.dumps(task) + "\n")
             self.proc.stdin.flush()
         except OSError:
@@ -160,7 +156,6 @@ class Worker:
             sandbox.sweep(f"{proc.pid}-")  # what its sandboxes left (cgroups, scratch)
         else:
             try:
-                assert proc.stdin is not None
                 proc.stdin.close()
                 proc.wait(timeout=30)
             except (OSError, subprocess.TimeoutExpired):
@@ -227,12 +222,13 @@ def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float
 def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
     """grades.csv, replaced atomically; written by the grader only (no kernel sees OUT)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore")
+    columns = exports.exercise_columns(results.values())
+    writer = csv.DictWriter(buf, fieldnames=FIELDS + columns, extrasaction="ignore")
     writer.writeheader()
     for key in sorted(results):
         row = results[key].to_dict()
         row["score"], row["max_score"] = f"{row['score']:g}", f"{row['max_score']:g}"
-        writer.writerow(row)
+        writer.writerow({**row, **exports.exercise_cells(results[key])})
     path = out / "grades.csv"
     tmp = path.with_name("grades.csv.tmp")
     tmp.write_text(buf.getvalue())
@@ -243,8 +239,6 @@ def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
 def grade_all(paths: CoursePaths, subs: list[Submission],
               opts: Options) -> dict[str, GradeResult]:
     """Grade every submission not already graded; return all results by ``assignment/student``."""
-    from tqdm.auto import tqdm
-
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     tops = {}
@@ -268,10 +262,10 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
         todo.append((sub, digest))
     write_csv(out, {**everything, **results})
     failed = sum(r.status is not Outcome.GRADED for r in results.values())
-    bar = tqdm(total=len(subs), initial=len(results), unit="submission", desc="grading",
-               disable=not opts.progress)
+    bar = progress.bar(total=len(subs), initial=len(results), unit="submission", desc="grading",
+                       disable=not opts.progress)
     bar.set_postfix(remaining=len(todo), failures=failed)
-    pool = ThreadPoolExecutor(max_workers=max(1, opts.jobs))
+    pool = opts.pool or ThreadPoolExecutor(max_workers=max(1, opts.jobs))
     try:
         futures = {pool.submit(grade_one, out, s, d, opts, tops[s.assignment]): s
                    for s, d in todo}

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import KafkaLabError
+from . import dockerbox
+from .dockerbox import docker_works, image_tag
 
 DEFAULT_MEMORY = 2 * 1024**3
 DEFAULT_TASKS = 1024  # threads count as tasks: a Kafka broker's JVM has about 100
@@ -49,8 +51,10 @@ def bwrap_path() -> str | None:
 
 def bwrap_works() -> str | None:
     """None when bwrap can make the namespaces we need here, else why not."""
+    if not sys.platform.startswith("linux"):
+        return "bwrap needs Linux namespaces"
     exe = bwrap_path()
-    if exe is None or not sys.platform.startswith("linux"):
+    if exe is None:
         return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
     proc = subprocess.run([exe, "--unshare-all", "--unshare-user", "--die-with-parent",
                            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
@@ -71,16 +75,22 @@ def choose(requested: str) -> tuple[SandboxKind, str]:
                                 "apt-get install -y bubblewrap), or pick --sandbox auto.")
         return SandboxKind.BWRAP, "bwrap (asked for)"
     if requested == "docker":
-        raise KafkaLabError("--sandbox docker is not available yet in this version. Fix: use "
-                            "--sandbox bwrap on Linux (apt-get install bubblewrap).")
+        why = docker_works()
+        if why:
+            raise KafkaLabError(f"--sandbox docker: {why}. Fix: start a Docker engine and run "
+                                "kafka-lab image build, or pick --sandbox auto.")
+        return SandboxKind.DOCKER, f"docker (asked for; image {image_tag()})"
     if requested != "auto":
         raise KafkaLabError(f"Unknown sandbox {requested!r}. Fix: use auto, bwrap, docker "
                             "or none.")
     why = bwrap_works()
     if why is None:
         return SandboxKind.BWRAP, "bwrap (auto: bubblewrap works here)"
-    return SandboxKind.NONE, (f"none (auto: {why}; on {platform.system()} no other sandbox "
-                              "is available yet)")
+    why_not_docker = docker_works()
+    if why_not_docker is None:
+        return SandboxKind.DOCKER, f"docker (auto: {why}; a Docker engine answers, image " \
+                                   f"{image_tag()})"
+    return SandboxKind.NONE, (f"none (auto on {platform.system()}: {why}; {why_not_docker})")
 
 
 def limits_available() -> bool:
@@ -207,6 +217,7 @@ class SandboxSpec:
     memory: int = DEFAULT_MEMORY
     tasks: int = DEFAULT_TASKS
     cgroup: Cgroup | None = None
+    name: str = ""  # the docker sandbox's container
 
     @classmethod
     def make(cls, kind: SandboxKind, name: str, hidden: list[Path], memory: int = DEFAULT_MEMORY,
@@ -219,10 +230,13 @@ class SandboxSpec:
         cgroup = Cgroup.create(name, memory, tasks) \
             if kind is SandboxKind.BWRAP else None
         return cls(kind, scratch, [p.resolve() for p in hidden], cache_dir(), memory, tasks,
-                   cgroup)
+                   cgroup, dockerbox.name_of(name) if kind is SandboxKind.DOCKER else "")
 
     def wrap(self, cmd: list[str]) -> list[str]:
         """The kernel command run inside the sandbox (unchanged for ``none``)."""
+        if self.kind is SandboxKind.DOCKER:
+            return dockerbox.docker_argv(self.name, self.scratch, _runtime_paths(self.cache),
+                                         self.hidden, self.memory, self.tasks, self.cache, cmd)
         if self.kind is not SandboxKind.BWRAP:
             return cmd
         exe = bwrap_path() or "bwrap"
@@ -262,10 +276,18 @@ class SandboxSpec:
         argv += ["--", *cmd]
         return self.cgroup.join_cmd(argv) if self.cgroup else argv
 
+    def oom_killed(self) -> bool:
+        """Whether the submission was killed at its memory limit."""
+        if self.kind is SandboxKind.DOCKER:
+            return dockerbox.oom_killed(self.name)
+        return self.cgroup is not None and self.cgroup.oom_killed()
+
     def close(self) -> None:
         """Kill whatever is left of the submission and remove its scratch folder."""
         if self.cgroup is not None:
             self.cgroup.remove()
+        if self.name:
+            dockerbox.remove(self.name)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
@@ -301,7 +323,8 @@ def _under(path: Path, parent: Path) -> bool:
 
 def sweep(prefix: str) -> None:
     """Remove what is left of sandboxes whose name starts with ``prefix`` (a killed worker's):
-    their cgroups (killing the processes in them) and scratch folders."""
+    their cgroups and containers (killing the processes in them) and scratch folders."""
+    dockerbox.sweep(prefix)
     for base in (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup/pids"),
                  Path("/sys/fs/cgroup")):
         parent = base / "kafka-lab"

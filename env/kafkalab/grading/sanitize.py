@@ -64,13 +64,18 @@ def sanitize(sub: NotebookNode, release: NotebookNode) -> NotebookNode:
 
 
 def tampering(sub: NotebookNode, release: NotebookNode) -> list[str]:
-    """What the student changed in locked or test cells (nbgrader grades the originals)."""
+    """What the student changed in locked or test cells (nbgrader grades the originals).
+
+    Answer cells are the student's to edit, also those graded by hand (a written answer is
+    both an answer and a grade cell): editing them is never tampering."""
     cells = {_meta(c).get("grade_id"): c for c in sub.cells}
     notes = []
     for cell in release.cells:
         gid = _meta(cell).get("grade_id")
         if not gid or not (is_locked(cell) or is_grade(cell)):
             continue
+        if is_solution(cell):  # an answer (e.g. a written answer graded by hand): the
+            continue           # student's to write; its points come from the release anyway
         kind = "test cell" if is_grade(cell) else "locked cell"
         mine = cells.get(gid)
         if mine is None:

@@ -16,14 +16,13 @@ import os
 import re
 import shutil
 import sys
-import threading
 import time
 import traceback
 from pathlib import Path
 
 from .. import procs
 from ..course import nbcheck
-from . import kernel, sanitize
+from . import feedback, kernel, sanitize
 from .course import nbgrader_config
 from .result import GradeResult, Outcome
 from .sandbox import SandboxKind, SandboxSpec
@@ -92,18 +91,6 @@ def annotate_feedback(path: Path, reasons: list[str]) -> None:
     path.write_text(re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + box, text, count=1))
 
 
-def _exit_with_parent() -> None:
-    """If the runner is killed outright, stop too (the kernel and its Kafka follow us)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(3)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 _APIS: dict[Path, tuple] = {}
 
 
@@ -112,6 +99,10 @@ def _sandbox(task: dict, student: str) -> SandboxSpec | None:
     kind = SandboxKind(box.get("kind", "none"))
     if kind is SandboxKind.NONE:
         return None
+    if kind is SandboxKind.DOCKER:  # its containers go if this process dies, however it dies
+        from ..backends.docker.engine import ensure_watchdog
+
+        ensure_watchdog()
     return SandboxSpec.make(kind, f"{os.getpid()}-{student}", [Path(p) for p in box["hidden"]],
                             memory=int(box["memory"]), tasks=int(box["tasks"]))
 
@@ -139,7 +130,7 @@ def grade(out: Path, task: dict) -> int:
     finally:
         kernel.use(None)
         if spec is not None:
-            if spec.cgroup is not None and spec.cgroup.oom_killed():
+            if spec.oom_killed():
                 notes.append(f"the submission reached its memory limit "
                              f"({spec.memory / 1024**3:g} GiB) and was killed there")
             spec.close()  # every process of the submission ends here
@@ -153,12 +144,18 @@ def grade(out: Path, task: dict) -> int:
     else:
         from nbgrader.api import Gradebook
 
+        graded = out / "autograded" / student / assignment / f"{assignment}.ipynb"
         with Gradebook(config.CourseDirectory.db_url) as gb:
             sub = gb.find_submission(assignment, student)
             result.status = Outcome.GRADED
             result.score, result.max_score = float(sub.score), float(sub.max_score)
-        notes += failures(out / "autograded" / student / assignment / f"{assignment}.ipynb",
-                          int(config.Execute.timeout))
+            scores = {g.name: (None if g.needs_manual_grade or g.score is None
+                               else float(g.score), float(g.max_score))
+                      for nb in sub.notebooks for g in nb.grades}
+        if graded.is_file():
+            result.checks = [c.as_dict() for c in feedback.checks(nbcheck.read(graded), scores)]
+        notes += failures(graded, int(config.Execute.timeout))
+        notes += [f"{gid}: {feedback.MANUAL}" for gid in result.manual]
         result.reason = "; ".join(notes)
         fb = api.generate_feedback(assignment, student, force=True)
         page = out / "feedback" / student / assignment / f"{assignment}.html"
@@ -177,8 +174,8 @@ def grade(out: Path, task: dict) -> int:
 def serve(out: Path, cell_timeout: int) -> int:
     """Grade one submission per line of stdin (JSON: assignment, student, result, log), each
     with its output (and its kernel's) in its own log file; answer ``DONE`` on the original
-    stdout. Saves the start-up cost of Python and nbgrader for every submission."""
-    _exit_with_parent()
+    stdout. Saves the start-up cost of Python and nbgrader for every submission. It dies with
+    the runner (it is the runner's :class:`kafkalab.procs.Child`), its kernels with it."""
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     # the slow imports happen before the first submission's clock
     _APIS[out] = _api(out, cell_timeout)

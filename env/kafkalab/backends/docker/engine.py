@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ...exceptions import DockerUnavailableError
+from ...procs import Child
 
 LABEL = "org.kafka-lab.session"
 LABEL_OWNER = "org.kafka-lab.owner"  # host:pid:process start time
@@ -65,7 +66,7 @@ for n in client.networks.list(filters=flt):
     try: n.remove()
     except Exception: pass
 """
-_watchdog: subprocess.Popen | None = None
+_watchdog: Child | None = None
 
 
 def owner() -> str:
@@ -80,8 +81,10 @@ def ensure_watchdog() -> None:
     this process dies, however it dies."""
     global _watchdog
     if _watchdog is None or _watchdog.poll() is not None:
-        _watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, SESSION],
-                                     stdin=subprocess.PIPE, start_new_session=True)
+        # detached: it must outlive this process to clean up; its stdin's EOF is the signal
+        _watchdog = Child([sys.executable, "-c", _WATCHDOG, SESSION],
+                          Path(tempfile.gettempdir()) / "kafka-lab-docker-watchdog.log",
+                          detached=True, pipes=True)
 
 
 def _owner_alive(owner: str) -> bool:

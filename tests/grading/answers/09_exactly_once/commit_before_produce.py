@@ -1,6 +1,8 @@
+# cell: ex_answer
+# verdict: wrong
+# misconception: offsets committed before the output is produced (a crash in between loses the batch)
+# loses: test_ex_crashes
 # ruff: noqa: F821 - Consumer, Producer, TopicPartition are imported in the copier process
-# WRONG: the input offsets are committed before the output is produced. A crash in between
-# loses the batch.
 def copier(consumer_config, producer_config, transactional_id, source, sink, should_stop):
     consumer = Consumer({**consumer_config, "enable.auto.commit": False})
     producer = Producer({**producer_config, "enable.idempotence": True})

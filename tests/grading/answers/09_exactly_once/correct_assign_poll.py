@@ -1,6 +1,7 @@
+# cell: ex_answer
+# verdict: correct
+# misconception: written differently: poll() one record at a time, a transaction per 5 records or per second, explicit assignment at the group's committed offsets
 # ruff: noqa: F821 - Consumer, Producer, TopicPartition are imported in the copier process
-# CORRECT, written differently: poll() one record at a time, a transaction per 5 records or
-# per second, explicit assignment of every partition at the group's committed offsets.
 def copier(consumer_config, producer_config, transactional_id, source, sink, should_stop):
     import time as clock
 

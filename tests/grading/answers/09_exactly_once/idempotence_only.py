@@ -1,6 +1,8 @@
+# cell: ex_answer
+# verdict: wrong
+# misconception: an idempotent producer is enough: no transaction, offsets committed after the flush (a crash in between repeats the batch)
+# loses: test_ex_crashes
 # ruff: noqa: F821 - Consumer, Producer, TopicPartition are imported in the copier process
-# WRONG: an idempotent producer without transactions, offsets committed after the flush.
-# A crash between the flush and the commit repeats the batch.
 def copier(consumer_config, producer_config, transactional_id, source, sink, should_stop):
     consumer = Consumer({**consumer_config, "enable.auto.commit": False})
     producer = Producer({**producer_config, "enable.idempotence": True})

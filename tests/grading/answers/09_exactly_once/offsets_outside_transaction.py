@@ -1,6 +1,8 @@
+# cell: ex_answer
+# verdict: wrong
+# misconception: the consumer commits its own offsets after the transaction instead of send_offsets_to_transaction (a crash in between repeats the batch)
+# loses: test_ex_crashes
 # ruff: noqa: F821 - Consumer, Producer, TopicPartition are imported in the copier process
-# WRONG: no send_offsets_to_transaction; the consumer commits its offsets itself, after the
-# transaction. A crash between the two repeats the batch.
 def copier(consumer_config, producer_config, transactional_id, source, sink, should_stop):
     consumer = Consumer({**consumer_config, "enable.auto.commit": False})
     producer = Producer({**producer_config, "transactional.id": transactional_id})

@@ -1,6 +1,8 @@
+# cell: ex_answer
+# verdict: wrong
+# misconception: the input is read with read_uncommitted: records of aborted input transactions are copied
+# loses: test_ex_crashes
 # ruff: noqa: F821 - Consumer, Producer, TopicPartition are imported in the copier process
-# WRONG: transactional output, but the input is read with read_uncommitted: records of aborted
-# input transactions are copied.
 def copier(consumer_config, producer_config, transactional_id, source, sink, should_stop):
     consumer = Consumer({**consumer_config, "enable.auto.commit": False,
                          "isolation.level": "read_uncommitted"})

@@ -1,0 +1,82 @@
+"""The grading sandboxes' policy, without starting one: which sandbox ``auto`` picks, and what the
+docker sandbox's command line mounts, hides and limits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kafkalab.exceptions import KafkaLabError
+from kafkalab.grading import dockerbox, sandbox
+from kafkalab.grading.sandbox import SandboxKind
+
+
+@pytest.mark.parametrize(("bwrap", "docker", "picked"), [
+    (None, None, SandboxKind.BWRAP),
+    ("no bwrap", None, SandboxKind.DOCKER),
+    ("no bwrap", "no engine", SandboxKind.NONE),
+])
+def test_auto_prefers_bwrap_then_docker(monkeypatch: pytest.MonkeyPatch, bwrap: str | None,
+                                        docker: str | None, picked: SandboxKind) -> None:
+    monkeypatch.setattr(sandbox, "bwrap_works", lambda: bwrap)
+    monkeypatch.setattr(sandbox, "docker_works", lambda: docker)
+    kind, why = sandbox.choose("auto")
+    assert kind is picked
+    assert why.startswith(picked.value)
+    if picked is SandboxKind.NONE:
+        assert "no bwrap" in why and "no engine" in why  # says why neither was picked
+
+
+def test_docker_asked_for_but_unavailable_says_how_to_fix(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "docker_works", lambda: "the course image is not built")
+    with pytest.raises(KafkaLabError, match="kafka-lab image build"):
+        sandbox.choose("docker")
+
+
+def test_docker_off_linux_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert "Linux" in (dockerbox.docker_works() or "")
+
+
+def _mounts(argv: list[str]) -> list[dict[str, str]]:
+    found = []
+    for flag, value in zip(argv, argv[1:], strict=False):
+        if flag == "--mount":
+            found.append(dict(kv.split("=", 1) if "=" in kv else (kv, "") for kv in
+                              value.split(",")))
+    return found
+
+
+def test_docker_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSTILE_SECRET_VALUE", "s3cret")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "shared:9092")
+    scratch = tmp_path / "klsb-1-ann"
+    scratch.mkdir()
+    runtime = tmp_path / "venv"
+    (runtime / "out").mkdir(parents=True)  # a hidden folder under a mounted one
+    other = tmp_path / "gradebook-folder"  # a hidden folder under nothing mounted
+    other.mkdir()
+    argv = dockerbox.docker_argv("klsb-1-ann", scratch, [runtime], [runtime / "out", other],
+                                 2 * 1024**3, 1024, None, ["python", "-m", "ipykernel"])
+    line = " ".join(argv)
+    for flag in ("--network none", "--read-only", "--cap-drop ALL", "--init",
+                 f"--memory {2 * 1024**3}", f"--memory-swap {2 * 1024**3}",
+                 "--pids-limit 1024", "--security-opt no-new-privileges"):
+        assert flag in line, flag
+    assert argv[-3:] == ["python", "-m", "ipykernel"]
+    mounts = _mounts(argv)
+    writable = [m["target"] for m in mounts if m["type"] == "bind" and "readonly" not in m]
+    assert writable == [str(scratch)], "the scratch folder is the only writable bind"
+    assert {"type": "bind", "source": str(runtime), "target": str(runtime),
+            "readonly": ""} in mounts
+    tmpfs = [m["target"] for m in mounts if m["type"] == "tmpfs"]
+    assert str(runtime / "out") in tmpfs  # covered where a mount would show it
+    assert not any(str(other) in m.get("source", "") + m["target"] for m in mounts)
+    # the environment is passed by name (values stay off the command line), minus the shared
+    # cluster's address
+    assert "s3cret" not in line and "HOSTILE_SECRET_VALUE" in line
+    assert "KAFKA_BOOTSTRAP_SERVERS" not in line
+    assert f"HOME={scratch}" in line and "KAFKA_LAB_FRESH=1" in line

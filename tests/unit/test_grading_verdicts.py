@@ -1,0 +1,54 @@
+"""The grader-side cluster checks' verdicts, on synthetic records (every branch), and the
+facts expression the grader sends to the kernel."""
+
+from __future__ import annotations
+
+import json
+
+from kafkalab.clients import Record
+from kafkalab.grading.verdicts import CHECKS, check_for, facts_expression, judge_placed
+
+
+def _records(n: int, value: str = "event-{i}") -> list[Record]:
+    return [Record("t", i % 2, i // 2, f"user-{i}", value.format(i=i), 0, {}) for i in range(n)]
+
+
+def _placed(records: list[Record]) -> dict:
+    return {r.key: [r.partition, r.offset] for r in records}  # as JSON brings it back
+
+
+def test_placed_where_claimed() -> None:
+    recs = _records(10)
+    assert judge_placed(recs, 10, _placed(recs)) is None
+
+
+def test_wrong_count() -> None:
+    recs = _records(9)
+    assert "holds 9 messages, not 10" in judge_placed(recs, 10, _placed(recs))
+
+
+def test_wrong_values() -> None:
+    recs = _records(10, value="other-{i}")
+    assert "key/value" in judge_placed(recs, 10, _placed(recs))
+
+
+def test_claimed_placement_differs() -> None:
+    recs = _records(10)
+    claimed = {f"user-{i}": [0, i] for i in range(10)}  # what a faked produce_keyed says
+    assert "differ" in judge_placed(recs, 10, claimed)
+
+
+def test_nothing_on_the_cluster() -> None:
+    assert "holds 0 messages" in judge_placed([], 10, {f"user-{i}": [0, i] for i in range(10)})
+
+
+def test_facts_expression_is_json_of_every_fact() -> None:
+    check = check_for("00_welcome", "test_ex1_on_cluster")
+    assert check is not None and check is CHECKS[("00_welcome", "test_ex1_on_cluster")]
+    expr = facts_expression(check)
+    ns = {"cluster": type("C", (), {"client_config": lambda self: {"bootstrap.servers": "x:1"}})(),
+          "ex1_topic": "t", "N_MESSAGES": 10, "ex1_placed": {"user-0": (1, 2)}}
+    facts = json.loads(eval(expr, ns))  # noqa: S307 - our own expression
+    assert facts == {"config": {"bootstrap.servers": "x:1"}, "topic": "t", "n": 10,
+                     "placed": {"user-0": [1, 2]}}
+    assert check_for("00_welcome", "no_such_cell") is None
