@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
-from kafkalab.clients import consume
+from kafkalab.clients import consume, produce_all
 from kafkalab.lessons import pubsub as ps
 
 
@@ -56,3 +57,28 @@ def test_measure_delivers_what_each_model_promises(cluster, orders, model: str) 
                 for i in range(2)]
         assert res["kept"] == want
         assert res["writes_per_msg"] == round(sum(e["amount"] >= 100 for e in events) / 600, 3)
+
+
+def test_share_group_redelivers_after_a_consumer_kill(cluster) -> None:
+    """Records a killed share consumer held come back to another, and those of a frozen one
+    once the acquisition lock expires (not before), with their delivery count one higher; a
+    record released every time stops at the group's delivery-count limit."""
+    topic = cluster.create_topic(prefix="hold", partitions=1)
+    group = f"hold-{uuid.uuid4().hex[:6]}"
+    config = ps.configure_group(cluster, group, share_record_lock_duration_ms=2000,
+                                share_delivery_count_limit=3)
+    assert config["share.record.lock.duration.ms"] == "2000"
+    killed = ps.kill_holder(cluster, topic, group, [f"job-{i}" for i in range(10)])
+    assert killed["held"] and killed["redelivered"] == sorted(killed["held"])
+    assert killed["counts_after"] == [c + 1 for c in killed["counts_before"]]
+    frozen_topic = cluster.create_topic(prefix="frozen", partitions=1)
+    frozen = ps.kill_holder(cluster, frozen_topic, group, [f"job-{i}" for i in range(10)],
+                            freeze=True)
+    assert frozen["redelivered"] == sorted(frozen["held"])
+    assert frozen["counts_after"] == [c + 1 for c in frozen["counts_before"]]
+    assert frozen["lock_held_s"] is not None and frozen["lock_held_s"] >= 1.8  # not before
+
+    poison = cluster.create_topic(prefix="poison", partitions=1)
+    produce_all(cluster.producer(), poison, [b"ok", b"poison"])
+    seen = ps.release_until_archived(cluster, poison, group, b"poison")
+    assert seen["delivery_counts"] == [1, 2, 3] and seen["stopped"]

@@ -76,6 +76,12 @@ def kraft_broker(node_id: int, voters: str, data: str, brokers: int,
         "broker.heartbeat.interval.ms": "500",
         "share.coordinator.state.topic.replication.factor": str(min(3, brokers)),
         "share.coordinator.state.topic.min.isr": str(min(2, brokers)),
+        # share groups (KIP-932): let a group's acquisition lock go down to 1 s (the broker's
+        # floor is 15 s by default), so a lesson sees a lock expire in seconds
+        "group.share.min.record.lock.duration.ms": "1000",
+        # ... and a group's heartbeat down to 0.5 s: a member learns its assignment on its next
+        # heartbeat, so the 5 s floor makes every share consumer wait about 5 s to join
+        "group.share.min.heartbeat.interval.ms": "500",
         **COMMON,
         **replication_defaults(brokers),
     }

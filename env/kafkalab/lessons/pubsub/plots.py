@@ -24,3 +24,17 @@ def plot_scaling(df: Any) -> Any:
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_spread(runs: dict[str, list[Any]]) -> Any:
+    """Records each consumer processed, one panel per group kind (``{kind: [Worker, ...]}``)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 3.2), sharey=True)
+    for ax, (kind, workers) in zip(axes, runs.items(), strict=True):
+        ax.bar([w.name for w in workers], [w.records for w in workers])
+        ax.set_title(f"{kind} group", fontsize=10)
+        ax.tick_params(axis="x", labelsize=8)
+    axes[0].set_ylabel("records processed")
+    fig.tight_layout()
+    return fig
