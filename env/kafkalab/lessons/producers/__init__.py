@@ -8,7 +8,8 @@
 * :func:`bench` measures throughput and delivery latency of one producer configuration.
 
 Modules: ``partitioners``, ``audit`` (:class:`Stream`, :class:`Audit`), ``acks`` (the acks
-experiment and :func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`).
+experiment, :func:`lost_response_stream` through ``clients.FaultProxy``, and the graded
+:func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`).
 """
 
 from .acks import (
@@ -17,6 +18,8 @@ from .acks import (
     acks_under_failure,
     create_topic_led_by,
     durability_check,
+    lost_response_stream,
+    refusal,
 )
 from .audit import Audit, Stream, audit
 from .partitioners import crc32_partition, keyless_partitions, murmur2, murmur2_partition
@@ -36,7 +39,9 @@ __all__ = [
     "durability_check",
     "keyless_partitions",
     "latency_probe",
+    "lost_response_stream",
     "murmur2",
     "murmur2_partition",
     "payload",
+    "refusal",
 ]
