@@ -9,7 +9,10 @@
 
 Modules: ``partitioners``, ``audit`` (:class:`Stream`, :class:`Audit`), ``acks`` (the acks
 experiment, :func:`lost_response_stream` through ``clients.FaultProxy``, and the graded
-:func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`).
+:func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`), ``verdicts``
+(the sentences
+that follow a measurement: :func:`acks1_loss`, :func:`acks0_offsets`, :func:`latency_order`,
+:func:`idempotence_cost`, :func:`batch_compression`).
 """
 
 from .acks import (
@@ -24,8 +27,14 @@ from .acks import (
 from .audit import Audit, Stream, audit
 from .partitioners import crc32_partition, keyless_partitions, murmur2, murmur2_partition
 from .throughput import Bench, bench, latency_probe, payload
+from .verdicts import acks0_offsets, acks1_loss, batch_compression, idempotence_cost, latency_order
 
 __all__ = [
+    "acks0_offsets",
+    "acks1_loss",
+    "batch_compression",
+    "idempotence_cost",
+    "latency_order",
     "AcksRun",
     "Audit",
     "Bench",
