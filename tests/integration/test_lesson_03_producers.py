@@ -11,6 +11,7 @@ from kafkalab.lessons.producers import (
     bench,
     crc32_partition,
     durability_check,
+    lost_response_stream,
     murmur2_partition,
 )
 
@@ -47,7 +48,14 @@ def test_leader_crash_loses_acks1_records_but_not_idempotent_acks_all(cluster3) 
     assert one.lost > 0, "acks=1 lost nothing although the followers froze before the crash"
 
 
-def test_durability_check_refuses_acks1(cluster3) -> None:
+def test_durability_check_injects_each_fault(cluster3) -> None:
     check = durability_check(cluster3, {"acks": "1"}, rate=500, duration=3.0)
+    assert not check.refused
     assert check.under_min_isr == "acknowledged"
+    # the lost response makes a non-idempotent producer store the first batch twice, every time
+    assert check.retry is not None and check.retry.duplicated > 0, check.summary()
     assert all(b.running for b in cluster3.brokers)
+    idempotent = lost_response_stream(cluster3, {"enable.idempotence": True}, records=100)
+    assert idempotent.acked == 100 and idempotent.duplicated == idempotent.reordered == 0
+    refused = durability_check(cluster3, {"enable.idempotence": True, "retries": 0})
+    assert "retries" in refused.refused and refused.audit is None

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from kafkalab.clients import produce
 from kafkalab.lessons.consumers import (
     Group,
-    at_end,
     commit_offsets,
     committed,
     crash_and_resume,
@@ -65,18 +62,49 @@ def test_crash_after_processing_redelivers_the_uncommitted_tail(cluster, tmp_pat
     assert result.resumed_after > 3  # the dead member held its partitions (session timeout 6 s)
 
 
-def test_pool_with_crash_reference_and_broken_workers(cluster, tmp_path: Path) -> None:
+def auto_commit_worker(config, topic, process, should_stop):  # the notes' loop, bounded
+    consumer = Consumer(config)  # noqa: F821 - worker prelude
+    consumer.subscribe([topic])
+    while not should_stop():
+        msg = consumer.poll(0.5)
+        if msg is None or msg.error():
+            continue
+        process(msg)
+    consumer.close()
+
+
+def test_pool_with_crash_tells_commit_after_processing_from_auto_commit(cluster,
+                                                                       tmp_path: Path) -> None:
     topic = cluster.create_topic(partitions=3, replication_factor=1)
     produce(cluster.producer_config(), topic, [f"job-{i}" for i in range(240)],
             keys=[f"k{i}" for i in range(240)])
     good = pool_with_crash(cluster, reference_worker, topic, "t-pool", tmp_path / "good",
-                           workers=3, kill_after=60, delay=0.005)
-    assert good.missing == 0 and good.committed_to_end, good
-    assert at_end(cluster, "t-pool", topic, end_offsets(cluster, topic))
+                           workers=3, crash_after=20, delay=0.005)
+    assert good.killed and good.missing == 0 and good.committed_to_end, good
+    assert good.crash["committed"] <= good.crash["offset"]
     assert committed(cluster, "t-pool", topic) == end_offsets(cluster, topic)  # all had records
-    with pytest.raises(RuntimeError, match="broken on purpose"):
-        pool_with_crash(cluster, broken_worker, topic, "t-pool-bad", tmp_path / "bad",
-                        workers=2, kill_after=10, timeout=20)
+    auto = pool_with_crash(cluster, auto_commit_worker, topic, "t-pool-auto", tmp_path / "auto",
+                           workers=3, crash_after=20, delay=0.005)
+    assert auto.crash["committed"] > auto.crash["offset"], auto.crash_story()
+    assert auto.missing > 0, auto
+    bad = pool_with_crash(cluster, broken_worker, topic, "t-pool-bad", tmp_path / "bad",
+                          workers=2, crash_after=10, timeout=20)
+    assert "broken on purpose" in bad.errors and bad.missing == bad.messages
+
+
+def test_kafka_tool_lag_and_commits_work_on_a_managed_cluster() -> None:
+    """Exercise 2's reference (Kafka's own tool) on a SASL_SSL cluster: run_tool passes the
+    cluster's security settings."""
+    from kafkalab import start_cluster
+
+    with start_cluster(security="managed", backend="local", reuse=False) as managed:
+        topic = managed.create_topic(partitions=2, replication_factor=1)
+        producer = managed.producer()
+        for i in range(7):
+            producer.produce(topic, value=str(i), partition=i % 2)
+        producer.flush(10)
+        commit_offsets(managed, "t-lag-managed", {(topic, 0): 1, (topic, 1): 3})
+        assert kafka_tool_lag(managed, "t-lag-managed") == {(topic, 0): 3, (topic, 1): 0}
 
 
 def test_kafka_tool_lag_matches_committed_offsets(cluster) -> None:

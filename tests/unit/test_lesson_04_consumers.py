@@ -37,3 +37,23 @@ def test_worker_reads_its_file_and_is_a_child(tmp_path: Path) -> None:
     worker.kill()
     assert not child.running
     assert worker.error() == ""
+
+
+def test_crash_story_says_whether_the_group_had_committed_past_the_record() -> None:
+    base = dict(messages=100, per_worker={"w1": 10, "w2": 90}, killed="w1", missing=0,
+                duplicates=0, committed_to_end=True, errors="")
+    assert cl.PoolResult(**{**base, "killed": ""}).crash_story() == (
+        "no worker reached the crash point")
+    past = cl.PoolResult(**base, crash={"partition": 2, "offset": 7, "committed": 12}).crash_story()
+    assert "already committed offset 12" in past and "from 7 to 11" in past
+    not_past = cl.PoolResult(**base, crash={"partition": 2, "offset": 7, "committed": 7})
+    assert "committed offset was 7, not past it" in not_past.crash_story()
+    none = cl.PoolResult(**base, crash={"partition": 0, "offset": 0, "committed": -1001})
+    assert "none yet" in none.crash_story()
+
+
+def test_only_one_worker_claims_the_crash(tmp_path: Path) -> None:
+    from kafkalab.lessons.consumers.workers import _claim
+
+    token = tmp_path / "crash.json"
+    assert _claim(token) and not _claim(token) and not _claim(token)

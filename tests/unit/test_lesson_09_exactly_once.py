@@ -7,13 +7,13 @@ import struct
 
 import pytest
 
-from kafkalab.lessons.exactly_once import CrashTest, check_signature, parse_table
-from kafkalab.lessons.exactly_once.proxy import (
+from kafkalab.clients.proxy import (
     _put_string,
     _put_uvarint,
     parse_produce_response,
     rewrite_metadata,
 )
+from kafkalab.lessons.exactly_once import CrashTest, check_signature, parse_table
 
 pytestmark = pytest.mark.unit
 

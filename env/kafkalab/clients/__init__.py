@@ -1,6 +1,6 @@
 """The Kafka client idioms the lessons and the shop share, each written once.
 
-Modules: ``producing``, ``reading``, ``offsets``, ``waiting``, ``records``.
+Modules: ``producing``, ``reading``, ``offsets``, ``waiting``, ``records``, ``proxy``.
 
 * Producing: :func:`crc32_partition` (where a key goes), :func:`send` one record (waiting
   while the client's queue is full), :func:`produce_all` many on a producer you own,
@@ -12,6 +12,9 @@ Modules: ``producing``, ``reading``, ``offsets``, ``waiting``, ``records``.
   :func:`group_offsets`, :func:`group_lag`, :func:`committed_offsets`.
 * Groups: :func:`group_settled` (every partition owned, every member busy that can be).
 * Waiting: :func:`wait_until` (poll a predicate until it holds or a deadline passes).
+* Faults on the wire: :class:`FaultProxy`, a loopback TCP proxy in front of every broker (of a
+  plaintext cluster) that drops the first produce responses or replays the first produce
+  requests, so a lesson can make a retry happen on purpose instead of waiting for a race.
 
 Every loop is bounded by a count and a deadline (nbgrader interrupts a cell after its timeout).
 """
@@ -26,13 +29,17 @@ from .offsets import (
     watermarks,
 )
 from .producing import AckedPublisher, crc32_partition, produce, produce_all, send
+from .proxy import FaultProxy, ProxyStats, ReplayAnswer
 from .reading import consume, read_to_end
 from .records import Record, to_record
 from .waiting import group_settled, wait_until
 
 __all__ = [
     "AckedPublisher",
+    "FaultProxy",
+    "ProxyStats",
     "Record",
+    "ReplayAnswer",
     "committed_offsets",
     "consume",
     "crc32_partition",

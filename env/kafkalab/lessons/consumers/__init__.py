@@ -5,11 +5,12 @@ Modules: ``reading`` (:func:`read_topic`), ``group`` (:class:`Group`, :func:`mov
 ``plots`` (:func:`plot_assignments`), ``workers`` (:class:`Worker`, :func:`start_worker`: worker
 processes that die with this one), ``offsets`` (end and committed offsets,
 :func:`kafka_tool_lag`, :func:`lag_experiment`), ``crashes`` (:func:`crash_and_resume`,
-:func:`pool_with_crash`).
+:func:`pool_with_crash`: a crash injected once the group has committed past an unprocessed
+record; :func:`try_worker`, the exercise's self-check).
 ``python -m kafkalab.lessons.consumers spec.json`` runs one worker (see ``__main__``).
 """
 
-from .crashes import CrashResult, PoolResult, crash_and_resume, pool_with_crash
+from .crashes import CrashResult, PoolResult, crash_and_resume, pool_with_crash, try_worker
 from .group import Group, moves
 from .offsets import at_end, commit_offsets, committed, end_offsets, kafka_tool_lag, lag_experiment
 from .plots import plot_assignments
@@ -34,4 +35,5 @@ __all__ = [
     "pool_with_crash",
     "read_topic",
     "start_worker",
+    "try_worker",
 ]

@@ -3,10 +3,11 @@ and a pool of your workers surviving the loss of one (:func:`pool_with_crash`)."
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,40 +72,103 @@ def crash_and_resume(cluster: Cluster, topic: str, group: str, folder: Path, mod
 class PoolResult:
     messages: int
     per_worker: dict[str, int]  # worker name -> records processed
-    killed: str
+    killed: str  # the worker that crashed ("" if none reached the crash point)
     missing: int
     duplicates: int
     committed_to_end: bool  # the group's committed offsets reached every partition's end
     errors: str
+    crash: dict[str, int] = field(default_factory=dict)  # partition, offset, committed at crash
+
+    def crash_story(self) -> str:
+        """What the group had committed when the worker crashed, in one sentence."""
+        if not self.crash:
+            return "no worker reached the crash point"
+        c = self.crash
+        if c["committed"] > c["offset"]:
+            return (f"{self.killed} crashed while processing offset {c['offset']} of partition "
+                    f"{c['partition']}, when the group had already committed offset "
+                    f"{c['committed']}: records from {c['offset']} to {c['committed'] - 1} "
+                    "counted as done before they were processed")
+        return (f"{self.killed} crashed while processing offset {c['offset']} of partition "
+                f"{c['partition']}; the group's committed offset was "
+                f"{c['committed'] if c['committed'] >= 0 else 'none yet'}, not past it")
 
 
 def pool_with_crash(cluster: Cluster, function: Callable[..., Any], topic: str, group: str,
-                    folder: Path, workers: int = 3, kill_after: int = 100, delay: float = 0.005,
-                    timeout: float = 90.0) -> PoolResult:
+                    folder: Path, workers: int = 3, crash_after: int = 40, delay: float = 0.005,
+                    timeout: float = 90.0, crash_wait: float = 2.0,
+                    commit_interval_ms: int = 100) -> PoolResult:
     """Run ``function(config, topic, process, should_stop)`` in ``workers`` processes of one
-    group, SIGKILL the busiest one once ``kill_after`` records are processed, and let the
-    others finish; then count what was never processed and what was processed twice."""
+    group (``auto.commit.interval.ms`` shortened to ``commit_interval_ms`` in their config) and
+    crash one on purpose: the first worker to have processed ``crash_after`` records SIGKILLs
+    itself in the middle of its next record, once the group's committed offset has passed that
+    record (auto-commit, or a commit before processing, does that within a few intervals) or
+    after ``crash_wait`` s. The others finish; then count what was never processed and what was
+    processed twice, and whether the committed offsets reached the end."""
     ends = end_offsets(cluster, topic)
     total = sum(ends.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    token = folder / "crash.json"
+    token.unlink(missing_ok=True)
+    crash = {"after": crash_after, "token": str(token), "wait": crash_wait}
+    overrides = {"auto.commit.interval.ms": commit_interval_ms}
     pool = {f"w{i + 1}": start_worker(cluster, group, topic, folder, f"w{i + 1}",
-                                      function=function, delay=delay) for i in range(workers)}
+                                      function=function, delay=delay, overrides=overrides,
+                                      crash=crash) for i in range(workers)}
 
     def seen() -> Counter:
         return Counter(v for w in pool.values() for _p, _o, v in w.processed())
 
-    _wait(lambda: sum(seen().values()) >= kill_after, timeout, "progress", list(pool.values()))
-    victim = max(pool, key=lambda n: len(pool[n].processed()))
-    pool[victim].kill()
-    alive = [w for n, w in pool.items() if n != victim]
+    def crashed() -> dict[str, Any]:
+        try:
+            return json.loads(token.read_text() or "{}")
+        except (OSError, ValueError):
+            return {}
+
     try:
+        _wait(lambda: bool(crashed()) or len(seen()) >= total, timeout, "the crash",
+              list(pool.values()))
+        victim = crashed().get("worker", "")
+        alive = [w for n, w in pool.items() if n != victim]
         _wait(lambda: len(seen()) >= total, timeout, "processing of every record", alive)
-        _wait(lambda: at_end(cluster, group, topic, ends), 15, "final commits")
+        _wait(lambda: at_end(cluster, group, topic, ends), 5, "the last commits")
     except (TimeoutError, RuntimeError):
         pass  # reported through the counts below
+    info = crashed()
+    victim = info.pop("worker", "")
     done = at_end(cluster, group, topic, ends)
-    for w in alive:
-        w.stop()
+    for n, w in pool.items():
+        if n != victim:
+            w.stop()
     counts = seen()
     return PoolResult(total, {n: len(w.processed()) for n, w in pool.items()}, victim,
                       total - len(counts), sum(c - 1 for c in counts.values()), done,
-                      "".join(w.error()[-800:] for w in pool.values()))
+                      "".join(w.error()[-800:] for w in pool.values()), info)
+
+
+def try_worker(cluster: Cluster, function: Callable[..., Any], topic: str, group: str,
+               folder: Path, delay: float = 0.002, timeout: float = 20.0) -> PoolResult:
+    """The exercise's self-check: ``function`` in one worker process, no crash; wait until it
+    processed the whole topic, ask it to stop, and report (its error output included)."""
+    ends = end_offsets(cluster, topic)
+    total = sum(ends.values())
+    worker = start_worker(cluster, group, topic, folder, "trial", function=function, delay=delay)
+
+    def processed() -> int:
+        return len({v for _p, _o, v in worker.processed()})
+
+    try:
+        _wait(lambda: processed() >= total, timeout, "processing of every record", [worker])
+        _wait(lambda: at_end(cluster, group, topic, ends), 5, "the commits")
+    except (TimeoutError, RuntimeError):
+        pass
+    code = worker.stop(15)
+    counts = Counter(v for _p, _o, v in worker.processed())
+    errors = worker.error()[-1500:]
+    if code not in (0, None):
+        errors += f"\n(the worker process ended with exit code {code}: it did not return " \
+                  "within 15 s of should_stop() turning True)" if code == -9 else \
+                  f"\n(the worker process ended with exit code {code})"
+    return PoolResult(total, {"trial": sum(counts.values())}, "", total - len(counts),
+                      sum(c - 1 for c in counts.values()),
+                      at_end(cluster, group, topic, ends), errors)

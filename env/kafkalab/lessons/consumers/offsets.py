@@ -56,17 +56,20 @@ def kafka_tool_lag(cluster: Cluster, group: str,
             and ln[col["LAG"]].lstrip("-").isdigit() and ln[col["PARTITION"]].isdigit()}
 
 
-def lag_experiment(cluster: Cluster, topic: str, worker: Worker, rate: int, seconds: float,
-                   catch_up: float = 60.0, every: float = 0.25,
+def lag_experiment(cluster: Cluster, topic: str, worker: Worker, group: str, rate: int,
+                   seconds: float, catch_up: float = 60.0, every: float = 0.25,
                    progress: bool = True) -> list[dict[str, Any]]:
     """Produce to ``topic`` at ``rate`` records/s (keyless, so spread over its partitions) for
-    ``seconds`` while ``worker`` consumes, then stop producing and wait up to ``catch_up`` s for
-    it to process everything. Every ``every`` s, sample each partition's processing lag: the log
-    end offset minus the next offset the worker has yet to process (from its file)."""
+    ``seconds`` while ``worker`` (a member of ``group``) consumes, then stop producing and wait
+    up to ``catch_up`` s for it to catch up. Every ``every`` s, sample each partition's lag as
+    Kafka defines it (and ``kafka-consumer-groups`` reports it): the log end offset minus the
+    group's committed offset (0 where nothing is committed yet counts from offset 0)."""
     from tqdm.auto import tqdm
 
     producer = Producer({**cluster.producer_config(), "log_level": 0})
-    watcher = Consumer({**cluster.client_config(), "group.id": "lag-watch", "log_level": 0})
+    # a consumer of the same group that never subscribes: it reads the group's commits
+    watcher = Consumer({**cluster.client_config(), "group.id": group, "log_level": 0,
+                        "enable.auto.commit": False})
     rows: list[dict[str, Any]] = []
     start, sent, next_sample = time.monotonic(), 0, 0.0
     bar = tqdm(total=int(rate * seconds), desc="producing", disable=not progress)
@@ -81,11 +84,10 @@ def lag_experiment(cluster: Cluster, topic: str, worker: Worker, rate: int, seco
             producer.poll(0)
             if now >= next_sample:
                 next_sample += every
-                done: dict[int, int] = {}
-                for p, o, _v in worker.processed():
-                    done[p] = max(done.get(p, -1), o)
-                lags = {p: end - done.get(p, -1) - 1
-                        for p, end in clients.end_offsets(watcher, topic).items()}
+                ends = clients.end_offsets(watcher, topic)
+                done = {tp.partition: max(tp.offset, 0) for tp in watcher.committed(
+                    [TopicPartition(topic, p) for p in ends], timeout=5)}
+                lags = {p: end - done.get(p, 0) for p, end in ends.items()}
                 rows.extend({"t": now, "partition": p, "lag": lag} for p, lag in lags.items())
                 if now > seconds and sum(lags.values()) == 0:
                     break

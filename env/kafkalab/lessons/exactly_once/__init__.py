@@ -2,8 +2,9 @@
 
 Modules:
 
-* ``proxy``: :class:`FaultProxy`, a loopback TCP proxy in front of every broker that drops the
-  first produce response or replays the first produce request (Metadata rewritten to itself);
+* :class:`FaultProxy` (re-exported from ``kafkalab.clients``, where it lives since lesson 03's
+  exercise uses it too): a loopback TCP proxy in front of every broker that drops the first
+  produce response or replays the first produce request (Metadata rewritten to itself);
 * ``idempotence``: :func:`through_proxy` counts the duplicates a plain and an idempotent
   producer leave behind such a fault (:class:`ProxyRun`);
 * ``reading``: :func:`read_to_end` with an isolation level; :func:`describe_producers` and
@@ -21,12 +22,12 @@ Modules:
 * ``plots``: :func:`plot_duplicates`, :func:`plot_cost`.
 """
 
+from ...clients import FaultProxy, ProxyStats, ReplayAnswer
 from .charges import ChargeResult, charge_with_crash
 from .copier import Copier, copier_configs, start_copier, transactional_copier
 from .crashtest import CrashTest, check_signature, crash_test
 from .idempotence import ProxyRun, through_proxy
 from .plots import plot_cost, plot_duplicates
-from .proxy import FaultProxy, ProxyStats, ReplayAnswer
 from .reading import describe_producers, describe_transaction, parse_table, read_to_end
 from .transactions import (
     CostPoint,

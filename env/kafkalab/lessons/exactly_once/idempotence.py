@@ -6,8 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ...clients import produce
-from .proxy import FaultProxy, ProxyStats, ReplayAnswer
+from ...clients import FaultProxy, ProxyStats, ReplayAnswer, produce
 from .reading import read_to_end
 
 if TYPE_CHECKING:

@@ -8,7 +8,11 @@
 * :func:`bench` measures throughput and delivery latency of one producer configuration.
 
 Modules: ``partitioners``, ``audit`` (:class:`Stream`, :class:`Audit`), ``acks`` (the acks
-experiment and :func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`).
+experiment, :func:`lost_response_stream` through ``clients.FaultProxy``, and the graded
+:func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`), ``verdicts``
+(the sentences
+that follow a measurement: :func:`acks1_loss`, :func:`acks0_offsets`, :func:`latency_order`,
+:func:`idempotence_cost`, :func:`batch_compression`).
 """
 
 from .acks import (
@@ -17,12 +21,20 @@ from .acks import (
     acks_under_failure,
     create_topic_led_by,
     durability_check,
+    lost_response_stream,
+    refusal,
 )
 from .audit import Audit, Stream, audit
 from .partitioners import crc32_partition, keyless_partitions, murmur2, murmur2_partition
 from .throughput import Bench, bench, latency_probe, payload
+from .verdicts import acks0_offsets, acks1_loss, batch_compression, idempotence_cost, latency_order
 
 __all__ = [
+    "acks0_offsets",
+    "acks1_loss",
+    "batch_compression",
+    "idempotence_cost",
+    "latency_order",
     "AcksRun",
     "Audit",
     "Bench",
@@ -36,7 +48,9 @@ __all__ = [
     "durability_check",
     "keyless_partitions",
     "latency_probe",
+    "lost_response_stream",
     "murmur2",
     "murmur2_partition",
     "payload",
+    "refusal",
 ]

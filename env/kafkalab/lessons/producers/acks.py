@@ -13,7 +13,7 @@ from typing import Any
 from confluent_kafka import Producer
 from confluent_kafka.admin import NewTopic
 
-from ...clients import send
+from ...clients import FaultProxy, end_offsets, send, wait_until
 from ...cluster import Cluster
 from .audit import Audit, Stream, audit
 
@@ -134,16 +134,86 @@ def _produce(stream: Stream, rid: int) -> None:
 
 @dataclass
 class DurabilityCheck:
-    audit: Audit
+    """What a producer configuration did under three faults (the exercise's graded run)."""
+
+    refused: str  # "" or why the client refused the configuration (nothing else then ran)
+    audit: Audit | None  # streaming while the partition leader was SIGKILLed
+    retry: Audit | None  # streaming through a proxy that lost the first produce response
     under_min_isr: str  # what a write to a topic left with 1 of 2 required replicas got
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.refused:
+            return f"the client refused the configuration: {self.refused}"
+        lines = []
+        for label, a in (("leader killed", self.audit), ("first response lost", self.retry)):
+            if a is not None:
+                lines.append(f"{label:>20}: sent {a.sent}, acknowledged {a.acked}, failed "
+                             f"{a.failed}, no report {a.unreported}, lost {a.lost}, duplicated "
+                             f"{a.duplicated}, out of order {a.reordered}")
+        lines.append(f"{'too few in-sync':>20}: {self.under_min_isr}")
+        return "\n".join(lines)
+
+
+def refusal(config: dict[str, Any]) -> str:
+    """Why librdkafka refuses to build a producer with ``config`` ("" when it accepts it)."""
+    try:
+        Producer({"bootstrap.servers": "127.0.0.1:9", "log_level": 0, **config})
+    except Exception as exc:  # KafkaException, TypeError, ValueError: all say why
+        return str(exc.args[0] if exc.args else exc)
+    return ""
+
+
+def lost_response_stream(cluster: Cluster, config: dict[str, Any], records: int = 300,
+                         timeout: float = 20.0) -> Audit:
+    """Stream ``records`` numbered records with ``config`` through a :class:`FaultProxy` that
+    lets the broker write the first produce request but throws its response away and closes the
+    connection: the producer retries a batch the broker already holds, every time. Without
+    idempotence the batch is stored twice; with it the broker recognises the retry."""
+    topic = create_topic_led_by(cluster, cluster.broker_ids[0], prefix="lostack")
+    with FaultProxy(cluster, drop_responses=1, lifetime=120) as proxy:
+        producer = Producer({**cluster.producer_config(), "message.timeout.ms": 15000,
+                             "log_level": 0, **config,
+                             "bootstrap.servers": proxy.bootstrap_servers})
+        stream = Stream("first response lost", topic, config, producer=producer)
+        for i in range(records):
+            _produce(stream, i)
+            if i % 50 == 49:
+                producer.poll(0)
+        producer.flush(timeout)
+        stream.producer = None
+    # With acks=1 the leader answers before its followers copy: wait (briefly) until the high
+    # watermark covers what was acknowledged, so that the audit reads what the log holds.
+    try:
+        wait_until(lambda: sum(end_offsets(cluster.client_config(), topic).values())
+                   >= len(stream.acked), 10, "the followers to copy the acknowledged records")
+    except TimeoutError:
+        pass  # the audit reports what is readable
+    return audit(cluster, stream)
 
 
 def durability_check(cluster: Cluster, config: dict[str, Any], rate: int = 1000,
-                     duration: float = 4.0, kill_after: float = 1.5,
+                     duration: float = 3.0, kill_after: float = 1.2,
                      progress: bool = False) -> DurabilityCheck:
-    """Grade a producer configuration on the cluster: stream with it while the partition leader
-    is SIGKILLed (after a follower hiccup), audit the topic, and, while that broker is down,
-    try one write to a topic whose min.insync.replicas=2 can no longer be met."""
+    """Grade a producer configuration on the cluster, with every fault injected on purpose:
+
+    1. stream through a proxy that loses the first produce response (a retry of a batch the
+       broker holds: duplicates unless the producer is idempotent, failures if it never retries);
+    2. stream while the partition leader is SIGKILLed after a 0.5 s follower freeze (acks=0 and
+       acks=1 lose acknowledged records);
+    3. while that broker is down, write one record to a topic whose ``min.insync.replicas=2``
+       can no longer be met (acknowledged only when acks is not ``all``).
+    """
+    if not isinstance(config, dict):
+        return DurabilityCheck(f"SAFE_PRODUCER_CONFIG is a {type(config).__name__}, not a dict",
+                               None, None, "not tried")
+    why = refusal(config)
+    if why:
+        return DurabilityCheck(why, None, None, "not tried")
+    seconds = {}
+    mark = time.monotonic()
+    retry = lost_response_stream(cluster, config)
+    seconds["lost response"] = time.monotonic() - mark
     ctrl = cluster.controller()
     leader = next((b for b in cluster.broker_ids if b != ctrl), cluster.broker_ids[0])
     other = next(b for b in cluster.broker_ids if b != leader)
@@ -157,11 +227,14 @@ def durability_check(cluster: Cluster, config: dict[str, Any], rate: int = 1000,
     def while_down() -> None:
         cluster.wait_until_isr(name, 0, excludes=[leader], timeout=30)
         producer = Producer({**cluster.producer_config(), "log_level": 0, **config,
-                             "message.timeout.ms": 4000})
+                             "message.timeout.ms": 3000})
         producer.produce(name, value=b"x", on_delivery=lambda err, _m: result.append(
             "acknowledged" if err is None else err.name()))
         producer.flush(10)
 
+    mark = time.monotonic()
     run = acks_under_failure(cluster, {"yours": config}, rate, duration, kill_after,
                              leader=leader, progress=progress, while_down=while_down)
-    return DurabilityCheck(run.audits["yours"], result[0] if result else "no delivery report")
+    seconds.update({"leader killed": time.monotonic() - mark, **run.seconds})
+    return DurabilityCheck("", run.audits["yours"], retry,
+                           result[0] if result else "no delivery report", seconds)

@@ -31,7 +31,10 @@ class Stream:
         if err is not None:
             self.failed[rid] = err.name()
         else:
-            offset = msg.offset()  # None with acks=0: the broker never answers
+            # With acks=0 the broker never answers: librdkafka reports no offset (None) or, in a
+            # large batch, one it made up by counting up from an invalid base. The audit checks
+            # every reported offset against the log (wrong_offset).
+            offset = msg.offset()
             self.acked[rid] = -1 if offset is None else offset
             self.latencies.append(msg.latency())
 
@@ -48,8 +51,8 @@ class Audit:
     lost: int  # acknowledged, yet not in the log
     duplicated: int  # extra copies in the log
     reordered: int  # records stored after a record with a higher id
-    no_offset: int  # delivery reports without an offset (acks=0)
-    wrong_offset: int  # reports whose offset is not where the record is in the log
+    no_offset: int  # delivery reports without an offset (acks=0: no answer from the broker)
+    wrong_offset: int  # reports (with no offset or a made-up one) not where the record is
     p50_ms: float
     p99_ms: float
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ...cluster import Cluster
+    from ..cluster import Cluster
 
 PRODUCE, METADATA = 0, 3
 _INJECTED = 0x7F000000  # correlation ids of the copies the proxy sends (never the client's)
