@@ -41,12 +41,12 @@ class Need(enum.Enum):
 # lesson -> {need: the sections that need it}. Lessons absent here, or with an empty dict,
 # run to the end on any cluster, a managed one included.
 NEEDS: dict[str, dict[Need, str]] = {
-    "00_welcome": {Need.BROKER_CONTROL: "the log on disk (reads the broker's files)"},
+    "00_welcome": {Need.BROKER_CONTROL: "§4, the log on disk (it reads the broker's files)"},
     "01_request_response": {},
     "02_pubsub_models": {},
     "03_producers": {Need.BROKER_CONTROL: "the acks experiments (they kill, pause and restart "
                      "brokers), the notes' producer run, NOT_ENOUGH_REPLICAS, exercise 2"},
-    "04_consumer_groups": {Need.BROKER_CONTROL: "consumers surviving a broker's loss"},
+    "04_consumer_groups": {},
     "05_zookeeper_and_kraft": {Need.ZOOKEEPER: "the whole lesson (it reads ZooKeeper)",
                                Need.BROKER_CONTROL: "the failovers (they kill controllers)"},
     "06_partitions_and_parallelism": {},
