@@ -163,13 +163,17 @@ len = builtins.len  # noqa: E731 - and a global that shadows the builtin
 ex1_placed = {}
 '''
 FAKE_CONSUME = '''\
-from kafkalab.clients import Record
+from kafkalab.clients import Record, crc32_partition
+_claims = {}
 def produce_keyed(topic, n):  # produces nothing and claims a placement
-    return {f"user-{i}": (0, i) for i in range(n)}
-def consume(config, topics, max_messages=None, **kwargs):  # the tests' reader, rebound
-    return [Record(topics[0], 0, i, f"user-{i}", f"event-{i}", 0, {})
-            for i in range((max_messages or 1) - 1)]
-ex1_placed = produce_keyed(ex1_topic, N_MESSAGES)
+    placed = {f"user-{i}": (crc32_partition(f"user-{i}", 3), i) for i in range(n)}
+    _claims[topic] = placed
+    return placed
+def read_to_end(config, topic, *args, **kwargs):  # the tests' reader, rebound
+    return [Record(topic, p, o, k, "event-" + k.split("-")[1], 0, {})
+            for k, (p, o) in _claims.get(topic, {}).items()]
+def to_record(msg):  # and the tests' converter
+    return msg
 '''
 ALLOC = 'blob = b"x" * (3 * 1024**3)  # 3 GiB, every page written\ndel blob\n'
 EXIT = "import os\nos._exit(0)\n"

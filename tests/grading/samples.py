@@ -14,9 +14,7 @@ from nbformat import NotebookNode
 
 ASSIGNMENT = "00_welcome"
 
-CALL1 = "\n\nex1_placed = produce_keyed(ex1_topic, N_MESSAGES)\nex1_placed\n"
-CALL2 = ("\n\nex2_read = read_from(ex2_topic, 0, START_OFFSET, len(ex2_sent) - START_OFFSET)"
-         "\nex2_read\n")
+# The answer cells only define the functions: the lesson's locked run cells call them.
 SIG1 = "def produce_keyed(topic: str, n: int) -> dict[str, tuple[int, int]]:\n"
 SIG2 = ("def read_from(topic: str, partition: int, offset: int, max_messages: int) "
         "-> list[tuple[int, str]]:\n")
@@ -37,20 +35,18 @@ def _read_body(first_offset: str, seconds: int, before: str = "") -> str:
 '''
 
 
-EX2_FROM_START = SIG2 + _read_body("0", 10) + CALL2  # ignores the offset
+EX2_FROM_START = SIG2 + _read_body("0", 10)  # ignores the offset
 
-EX2_LOOP = SIG2 + "    while True:\n        pass\n" + CALL2
-EX2_CRASH = SIG2 + "    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n" + CALL2
-EX2_DELETE = (SIG2 + _read_body("offset", 5, "    cluster.delete_topics(*cluster.topics())\n")
-              + CALL2)
-EX2_KILL = (SIG2 + "    for broker in cluster.brokers:\n        broker.kill()\n    return []\n"
-            + CALL2)
+EX2_LOOP = SIG2 + "    while True:\n        pass\n"
+EX2_CRASH = SIG2 + "    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+EX2_DELETE = (SIG2 + _read_body("offset", 5, "    cluster.delete_topics(*cluster.topics())\n"))
+EX2_KILL = (SIG2 + "    for broker in cluster.brokers:\n        broker.kill()\n    return []\n")
 EX2_DEAF_LOOP = SIG2 + '''\
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ignores the grader's interrupt
     while True:
         pass
-''' + CALL2
+'''
 EX1_FLOOD = SIG1 + '''\
     p = Producer(cluster.producer_config(linger_ms=20))
     for i in range(200_000):  # flood the topic with junk first
@@ -70,7 +66,7 @@ EX1_FLOOD = SIG1 + '''\
         p.produce(topic, key=f"user-{i}", value=f"event-{i}", on_delivery=report)
     p.flush(60)
     return placed
-''' + CALL1
+'''
 
 
 def solution_answers(solution: NotebookNode) -> dict[str, str]:
@@ -101,16 +97,16 @@ def _fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:
 def _tampered(release: NotebookNode) -> NotebookNode:
     """Blank answers; every test cell neutralised in a different way."""
     nb = copy.deepcopy(release)
-    first = _cell(nb, "test_ex1_on_cluster")
+    first = _cell(nb, "ex1_messages")
     first.source = "print('all good')"  # edited test
     first.metadata["nbgrader"]["points"] = 100  # and inflated points
-    second = _cell(nb, "test_ex1_fresh_topic")
+    second = _cell(nb, "ex1_fresh_topic")
     second.metadata.pop("nbgrader")  # no longer a test cell
     second.source = "pass"
-    third = _cell(nb, "test_ex2_from_offset")
+    third = _cell(nb, "ex2_from_offset")
     third.metadata["nbgrader"]["grade_id"] = "my_own_test"  # renamed
     third.source = "pass"
-    nb.cells.remove(_cell(nb, "test_ex2_other_offset"))  # deleted
+    nb.cells.remove(_cell(nb, "ex2_other_offset"))  # deleted
     nb.cells.remove(_cell(nb, "stop"))
     return nb
 

@@ -43,8 +43,8 @@ def test_nothing_on_the_cluster() -> None:
 
 
 def test_facts_expression_is_json_of_every_fact() -> None:
-    check = check_for("00_welcome", "test_ex1_on_cluster")
-    assert check is not None and check is CHECKS[("00_welcome", "test_ex1_on_cluster")]
+    check = check_for("00_welcome", "ex1_positions")
+    assert check is not None and check is CHECKS[("00_welcome", "ex1_positions")]
     expr = facts_expression(check)
     ns = {"cluster": type("C", (), {"client_config": lambda self: {"bootstrap.servers": "x:1"}})(),
           "ex1_topic": "t", "N_MESSAGES": 10, "ex1_placed": {"user-0": (1, 2)}}
@@ -52,3 +52,10 @@ def test_facts_expression_is_json_of_every_fact() -> None:
     assert facts == {"config": {"bootstrap.servers": "x:1"}, "topic": "t", "n": 10,
                      "placed": {"user-0": [1, 2]}}
     assert check_for("00_welcome", "no_such_cell") is None
+
+
+def test_a_topic_with_older_records_counts_only_the_new_ones() -> None:
+    new = _records(7)
+    old = [Record("t", 0, 100 + i, None, f"old-{i}", 0, {}) for i in range(6)]
+    assert judge_placed(new + old, 7, _placed(new), only_events=True) is None
+    assert "holds 13 messages" in judge_placed(new + old, 7, _placed(new))
