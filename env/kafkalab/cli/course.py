@@ -58,6 +58,9 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     bench.add_argument("--sandboxes", default="none,bwrap",
                        help="sandboxes to grade with, comma-separated (default %(default)s; "
                        "docker too where an engine and the image are there)")
+    bench.add_argument("--dask-workers", default="",
+                       help="also grade on a local Dask cluster of each number of workers, "
+                       "comma-separated (e.g. 1,2): submissions per minute")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
         out = args.out if args.out.is_absolute() else paths.root / args.out
         figures = bench(paths, out, submissions=args.submissions, jobs=args.jobs,
                         run_course=not args.skip_run,
-                        sandboxes=tuple(b for b in args.sandboxes.split(",") if b))
+                        sandboxes=tuple(b for b in args.sandboxes.split(",") if b),
+                        dask_workers=tuple(int(n) for n in args.dask_workers.split(",") if n))
         print(f"figures written to {out}:")
         for key, value in figures.items():
             if not isinstance(value, (dict, list)):

@@ -1,7 +1,8 @@
 """Figures for the course: seconds to execute every notebook, and seconds per submission when
 grading N (default 20) submissions of 00_welcome with the instructor's grading command, with and
-without the sandbox. Machine load is recorded with the figures:
-on a shared 2-core machine they vary a lot with what else runs."""
+without the sandbox, and (``--dask-workers``) on a local Dask cluster of 1, 2... workers.
+Machine load is recorded with the figures: on a shared 2-core machine they vary a lot with what
+else runs."""
 
 from __future__ import annotations
 
@@ -51,14 +52,17 @@ def _load() -> list[float]:
 
 
 def _grade_run(paths: CoursePaths, subs_dir: Path, out: Path, jobs: int | None,
-               sandbox: str) -> dict:
-    """The instructor's grading command, run as a program (as an instructor runs it)."""
+               sandbox: str, scheduler: str | None = None) -> dict:
+    """The instructor's grading command, run as a program (as an instructor runs it); with
+    ``scheduler``, on that Dask cluster."""
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs_dir), "--out", str(out), "--quiet",
            "--assignment", ASSIGNMENT, "--sandbox", sandbox]
     if jobs:
         cmd += ["--jobs", str(jobs)]
+    if scheduler:
+        cmd += ["--dask-scheduler", scheduler]
     load = _load()
     t0 = time.monotonic()
     proc = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True,
@@ -104,8 +108,36 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
     return figures
 
 
+def bench_dask(paths: CoursePaths, work: Path, submissions: int, workers: tuple[int, ...],
+               sandbox: str = "auto") -> dict:
+    """Grade ``submissions`` correct copies of 00_welcome on a Dask ``LocalCluster`` of each
+    number of workers (1 thread each; the cluster's start is included): submissions per
+    minute. On one machine this measures Dask's own cost, not a speed-up: the workers share
+    its cores."""
+    from distributed import LocalCluster
+
+    subs_dir = work / "submissions"
+    if not subs_dir.is_dir():
+        subs_dir.mkdir(parents=True)
+        nb = solved_copy(paths)
+        for i in range(submissions):
+            nbformat.write(nb, subs_dir / f"student{i:02d}_{ASSIGNMENT}.ipynb")
+    runs = {}
+    for n in workers:
+        t0 = time.monotonic()
+        with LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=None) as cluster:
+            run = _grade_run(paths, subs_dir, work / f"grades-dask-{n}", None, sandbox,
+                             scheduler=cluster.scheduler_address)
+        total = time.monotonic() - t0
+        run["seconds_with_cluster_start"] = round(total, 1)
+        run["submissions_per_minute"] = round(60 * submissions / total, 2)
+        runs[str(n)] = run
+    return {"submissions": submissions, "workers": runs}
+
+
 def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None = None,
-          run_course: bool = True, sandboxes: tuple[str, ...] = ("none", "bwrap")) -> dict:
+          run_course: bool = True, sandboxes: tuple[str, ...] = ("none", "bwrap"),
+          dask_workers: tuple[int, ...] = ()) -> dict:
     work = out.parent / "bench-course"
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     figures: dict = {"cpus": os.cpu_count(), "measured_at": now}
@@ -130,6 +162,10 @@ def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None
         figures[f"seconds_grading_total_sandbox_{box}"] = run["seconds_total"]
     for key in [k for k in grading if k.startswith("sandbox_overhead")]:
         figures[key] = grading[key]
+    if dask_workers:
+        figures["dask"] = bench_dask(paths, work / "grading", submissions, dask_workers)
+        for n, run in figures["dask"]["workers"].items():
+            figures[f"dask_{n}_workers_submissions_per_minute"] = run["submissions_per_minute"]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     return figures
