@@ -52,8 +52,8 @@ NEEDS: dict[str, dict[Need, str]] = {
     "06_partitions_and_parallelism": {},
     "07_microservices_rest_kafka": {Need.BROKER_CONTROL: "the broker kill under load"},
     "08_managed_kafka": {},
-    "09_exactly_once": {Need.BROKER_CONTROL: "the fault-injecting proxy, the producer and "
-                        "coordinator kills, the exercise"},
+    "09_exactly_once": {Need.BROKER_CONTROL: "§2's fault-injecting proxy in front of a "
+                        "broker and §3's coordinator kill"},
 }
 
 

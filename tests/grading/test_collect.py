@@ -109,8 +109,11 @@ def test_bwrap_command_hides_the_grading_folders(tmp_path: Path) -> None:
         assert f"--tmpfs {hidden} --remount-ro {hidden}" in joined
     assert f"--tmpfs {out / 'source'}" not in joined  # hidden with out
     assert f"--bind {scratch} {scratch}" in joined
-    for flag in ("--unshare-all", "--unshare-user", "--die-with-parent"):
+    for flag in ("--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                 "--unshare-uts", "--die-with-parent"):
         assert flag in argv
+    # no cgroup namespace: JDK 17 cannot read its cgroup v1 limits in one (see NAMESPACES)
+    assert "--unshare-all" not in argv and "--unshare-cgroup" not in argv
     assert "--share-net" not in argv
     assert argv[-3:] == ["python", "-m", "ipykernel_launcher"]
     none = SandboxSpec(SandboxKind.NONE, scratch)
@@ -127,3 +130,26 @@ def test_docker_sandbox_is_chosen_or_says_why_not() -> None:
         with pytest.raises(KafkaLabError, match="--sandbox docker: .*Fix: start a Docker"):
             choose("docker")
     assert choose("none")[0].value == "none"
+
+
+def test_a_jvm_reads_its_limits_in_the_bwrap_sandbox() -> None:
+    """JDK 17 in a cgroup namespace made after joining a cgroup v1 hierarchy cannot find its
+    memory controller: every JVM that asks for its OperatingSystemMXBean (Kafka's clients and
+    tools, ZooKeeper's server) gets an InternalError. The sandbox must not make one."""
+    import subprocess
+
+    from kafkalab.grading.sandbox import SandboxKind, SandboxSpec, bwrap_works
+    from kafkalab.java import find_java
+
+    if (why := bwrap_works()) is not None:
+        pytest.skip(why)
+    spec = SandboxSpec.make(SandboxKind.BWRAP, "jvm-limits", hidden=[])
+    try:
+        run = subprocess.run(spec.wrap([str(find_java()), "-XshowSettings:system", "-version"]),
+                             capture_output=True, text=True, timeout=60)
+    finally:
+        spec.close()
+    out = run.stdout + run.stderr
+    assert run.returncode == 0 and "Exception" not in out, out[-1500:]
+    if spec.cgroup is not None:  # the JVM sees the submission's own limits
+        assert "Maximum Processes Limit: 1024" in out or "Provider: cgroupv2" in out, out[-1500:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -22,8 +24,6 @@ EXTERNAL = SimpleNamespace(backend="external", mode="kraft", zookeeper_connect=N
 
 
 def test_every_lesson_is_in_the_table() -> None:
-    from pathlib import Path
-
     assert set(lessons(CoursePaths(find_root(Path(__file__))))) == set(needs.NEEDS)
 
 
@@ -71,3 +71,66 @@ def test_the_cell_magic_skips_or_runs_the_cell() -> None:
         assert isinstance(failed.error_in_exec, ZeroDivisionError)  # an error is not swallowed
     finally:
         InteractiveShell.clear_instance()
+
+
+# Calls that kill, pause, restart, proxy or read brokers: a lesson run on a cluster it did not
+# start cannot make them.
+BROKER_CALLS = re.compile(r"\.broker\(|\.kill\(|\.pause\(|start_brokers|\.heal\(|through_proxy|"
+                          r"coordinator_failover|FaultProxy|\.log_dir|measure_failover|"
+                          r"zkl\.restore\(")
+
+
+def _lessons_that_check() -> list[str]:
+    """The lessons whose setup calls ``check(lesson, cluster)`` (the others do not skip yet)."""
+    root = find_root(Path(__file__))
+    return [name for name in lessons(CoursePaths(root))
+            if f'check("{name}"' in (root / "solutions" / name / f"{name}.ipynb").read_text()
+            .replace('\\"', '"')]
+
+
+@pytest.mark.parametrize("lesson", _lessons_that_check())
+def test_a_lesson_guards_what_it_declares(lesson: str) -> None:
+    import nbformat
+
+    from kafkalab.course import nbcheck
+
+    nb = nbformat.read(find_root(Path(__file__)) / "solutions" / lesson / f"{lesson}.ipynb", 4)
+    declared = needs.needs_of(lesson)
+    whole = Need.ZOOKEEPER in declared  # a ZooKeeper lesson: every experiment reads ZooKeeper
+    setup_seen = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        gid = nbcheck.nbgrader_meta(cell).get("grade_id", "")
+        first, _, body = cell.source.partition("\n")
+        guarded = [Need.parse(w) for w in first.split()[1:]] if first.startswith("%%needs") \
+            else []
+        graded = nbcheck.is_grade(cell) or nbcheck.is_solution(cell)
+        assert not (graded and guarded), (
+            f"{lesson} {gid}: an answer or graded cell must not be skippable (a submission could "
+            "flip what the magic reads and skip its own tests)")
+        assert all(n in declared for n in guarded), (
+            f"{lesson} {gid} needs {guarded}, which NEEDS[{lesson!r}] does not declare, so the "
+            "first cell never announces that it is skipped")
+        if f'check("{lesson}"' in cell.source:
+            setup_seen = True
+            continue
+        if graded or not setup_seen:
+            continue
+        if whole:
+            assert guarded, f"{lesson} {gid}: every experiment of this lesson needs ZooKeeper"
+        if BROKER_CALLS.search(body if guarded else cell.source):
+            assert Need.BROKER_CONTROL in guarded, (
+                f"{lesson} {gid} kills, proxies or reads brokers: start it with "
+                "%%needs broker_control")
+    assert setup_seen
+
+
+def test_a_zookeeper_lesson_on_an_external_cluster_skips_everything(capsys) -> None:
+    result = needs.check("05_zookeeper_and_kraft", EXTERNAL)
+    assert "will be skipped" in capsys.readouterr().out
+    assert not result.has(Need.ZOOKEEPER) and not result.has(Need.BROKER_CONTROL)
+    assert needs.skipped("zookeeper broker_control").startswith(
+        "skipped: this cell needs zookeeper, broker control")
+    needs.check("05_zookeeper_and_kraft", LOCAL_ZK, show=False)
+    assert needs.skipped("zookeeper broker_control") is None

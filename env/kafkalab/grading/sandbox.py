@@ -35,6 +35,15 @@ DEFAULT_MEMORY = 2 * 1024**3
 DEFAULT_TASKS = 1024  # threads count as tasks: a Kafka broker's JVM has about 100
 
 
+# bwrap's --unshare-all less --unshare-cgroup. A cgroup namespace made after the sandbox joined its
+# cgroup v1 hierarchy shows the process at "/" of cgroup mounts whose root lies outside it; JDK 17
+# then cannot find its memory controller's folder and logs a NullPointerException whenever a JVM
+# first asks for its OperatingSystemMXBean (every Kafka client and tool does, through JMX),
+# on stdout, where a tool's output is parsed. The submission's cgroup stays read-only inside (the
+# whole of / is), so it cannot leave its limits.
+NAMESPACES = ("--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts")
+
+
 class SandboxKind(enum.Enum):
     BWRAP = "bwrap"
     DOCKER = "docker"
@@ -56,7 +65,7 @@ def bwrap_works() -> str | None:
     exe = bwrap_path()
     if exe is None:
         return "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    proc = subprocess.run([exe, "--unshare-all", "--unshare-user", "--die-with-parent",
+    proc = subprocess.run([exe, *NAMESPACES, "--die-with-parent",
                            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
                           capture_output=True, text=True, timeout=30)
     if proc.returncode != 0:
@@ -240,7 +249,8 @@ class SandboxSpec:
         if self.kind is not SandboxKind.BWRAP:
             return cmd
         exe = bwrap_path() or "bwrap"
-        argv = [exe, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+        # every namespace but the cgroup one (see NAMESPACES)
+        argv = [exe, *NAMESPACES, "--uid", "65534", "--gid", "65534",
                 "--die-with-parent", "--new-session", "--hostname", "submission",
                 "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
                 "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/dev/shm"]

@@ -52,8 +52,10 @@ def read_to_end(cluster: Cluster, topic: str, isolation: str = "read_committed",
 
 
 def parse_table(text: str) -> list[dict[str, str]]:
-    """The tab-separated table kafka-transactions prints (header line, then one line a row)."""
-    lines = [ln for ln in text.splitlines() if "\t" in ln]
+    """The tab-separated table kafka-transactions prints (header line, then one line a row).
+    Other lines are left out, a Java stack trace's ``\tat ...`` lines included (a JVM may log
+    one to stdout before the table): every line of the table starts with a cell."""
+    lines = [ln for ln in text.splitlines() if "\t" in ln and ln.split("\t", 1)[0].strip()]
     if not lines:
         return []
     header = [h.strip() for h in lines[0].split("\t")]
