@@ -71,3 +71,26 @@ def test_the_cell_magic_skips_or_runs_the_cell() -> None:
         assert isinstance(failed.error_in_exec, ZeroDivisionError)  # an error is not swallowed
     finally:
         InteractiveShell.clear_instance()
+
+
+FAULTS = (".kill(", ".stop()", ".pause(", ".start(", "acks_under_failure(", "durability_check(",
+          "unclean_election(", "partition_folder(", "retention_run(")
+
+
+@pytest.mark.parametrize("lesson", ["00_welcome", "03_producers"])
+def test_cells_that_control_brokers_are_guarded(lesson: str) -> None:
+    """A lesson that declares broker control checks its cluster in the setup cell, and every cell
+    that kills, stops, starts or reads a broker (or uses a result only such a cell makes) starts
+    with ``%%needs broker_control``: on a managed cluster it is skipped, not failed half-way."""
+    import json
+    from pathlib import Path
+
+    root = find_root(Path(__file__))
+    nb = json.loads((root / "solutions" / lesson / f"{lesson}.ipynb").read_text())
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert Need.BROKER_CONTROL in needs.needs_of(lesson)
+    assert any(f'check("{lesson}", cluster)' in src for src in code)
+    unguarded = [src.splitlines()[0] for src in code
+                 if any(f in src.replace("cluster.stop()", "") for f in FAULTS)  # the teardown
+                 and not src.startswith("%%needs broker_control")]
+    assert not unguarded, f"{lesson}: cells that need broker control, not guarded: {unguarded}"
