@@ -45,7 +45,8 @@ NEEDS: dict[str, dict[Need, str]] = {
     "01_request_response": {},
     "02_pubsub_models": {},
     "03_producers": {Need.BROKER_CONTROL: "the acks experiments (they kill, pause and restart "
-                     "brokers), the notes' producer run, NOT_ENOUGH_REPLICAS, exercise 2"},
+                     "brokers), the notes' producer run, NOT_ENOUGH_REPLICAS, unclean "
+                     "leader election, exercise 2"},
     "04_consumer_groups": {},
     "05_zookeeper_and_kraft": {Need.ZOOKEEPER: "the whole lesson (it reads ZooKeeper)",
                                Need.BROKER_CONTROL: "the failovers (they kill controllers)"},

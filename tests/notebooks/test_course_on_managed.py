@@ -27,11 +27,7 @@ from kafkalab.needs import needs_of
 pytestmark = pytest.mark.notebooks
 
 ROOT = find_root(Path(__file__))
-LESSONS = ["00_welcome", pytest.param("02_pubsub_models", marks=pytest.mark.xfail(
-    strict=False, reason="CI run of 2026-12-02: 02's share-group settings cell got "
-    "CLUSTER_AUTHORIZATION_FAILED with the course account (cluster ALTER_CONFIGS and "
-    "DESCRIBE_CONFIGS granted since, not yet run)")),
-    "04_consumer_groups", "06_partitions_and_parallelism"]
+LESSONS = ["00_welcome", "02_pubsub_models", "04_consumer_groups", "06_partitions_and_parallelism"]
 
 
 @pytest.fixture(scope="module")

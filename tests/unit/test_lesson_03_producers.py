@@ -94,3 +94,16 @@ def test_refusal_names_the_rule_librdkafka_enforces() -> None:
     assert "retries" in refusal({"enable.idempotence": True, "retries": 0})
     assert "acks" in refusal({"enable.idempotence": True, "acks": "1"})
     assert refusal({"no.such.setting": 1})
+
+
+def test_unclean_verdicts_follow_the_measurement() -> None:
+    from kafkalab.lessons.producers import unclean_loss, unclean_offline
+
+    assert "had no leader" in unclean_offline(-1, "_MSG_TIMED_OUT", 3.1)
+    assert "Unexpected" in unclean_offline(2, "acknowledged", 3.0)
+    assert "Unexpected" in unclean_offline(-1, "acknowledged", 3.0)
+    assert "gone for good" in unclean_loss(100, 100, 100, 0, 0)
+    assert "200 records" not in unclean_loss(100, 100, 100, 0, 0)
+    assert "100 records that acks=all" in unclean_loss(100, 100, 100, 0, 0)
+    assert "Nothing acknowledged was lost" in unclean_loss(100, 100, 100, 100, 100)
+    assert "including some written while both" in unclean_loss(100, 100, 90, 0, 0)

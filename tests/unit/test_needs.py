@@ -134,3 +134,24 @@ def test_a_zookeeper_lesson_on_an_external_cluster_skips_everything(capsys) -> N
         "skipped: this cell needs zookeeper, broker control")
     needs.check("05_zookeeper_and_kraft", LOCAL_ZK, show=False)
     assert needs.skipped("zookeeper broker_control") is None
+FAULTS = (".kill(", ".stop()", ".pause(", ".start(", "acks_under_failure(", "durability_check(",
+          "unclean_election(", "partition_folder(", "retention_run(")
+
+
+@pytest.mark.parametrize("lesson", ["00_welcome", "03_producers"])
+def test_cells_that_control_brokers_are_guarded(lesson: str) -> None:
+    """A lesson that declares broker control checks its cluster in the setup cell, and every cell
+    that kills, stops, starts or reads a broker (or uses a result only such a cell makes) starts
+    with ``%%needs broker_control``: on a managed cluster it is skipped, not failed half-way."""
+    import json
+    from pathlib import Path
+
+    root = find_root(Path(__file__))
+    nb = json.loads((root / "solutions" / lesson / f"{lesson}.ipynb").read_text())
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert Need.BROKER_CONTROL in needs.needs_of(lesson)
+    assert any(f'check("{lesson}", cluster)' in src for src in code)
+    unguarded = [src.splitlines()[0] for src in code
+                 if any(f in src.replace("cluster.stop()", "") for f in FAULTS)  # the teardown
+                 and not src.startswith("%%needs broker_control")]
+    assert not unguarded, f"{lesson}: cells that need broker control, not guarded: {unguarded}"

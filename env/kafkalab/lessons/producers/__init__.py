@@ -9,10 +9,12 @@
 
 Modules: ``partitioners``, ``audit`` (:class:`Stream`, :class:`Audit`), ``acks`` (the acks
 experiment, :func:`lost_response_stream` through ``clients.FaultProxy``, and the graded
-:func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`), ``verdicts``
-(the sentences
-that follow a measurement: :func:`acks1_loss`, :func:`acks0_offsets`, :func:`latency_order`,
-:func:`idempotence_cost`, :func:`batch_compression`).
+:func:`durability_check`), ``throughput`` (:func:`bench`, :func:`latency_probe`),
+``unclean``
+(:func:`unclean_election`: an out-of-sync replica made leader, acknowledged records lost),
+``verdicts`` (the sentences that follow a measurement: :func:`acks1_loss`,
+:func:`acks0_offsets`, :func:`latency_order`, :func:`idempotence_cost`,
+:func:`batch_compression`, :func:`unclean_offline`, :func:`unclean_loss`).
 """
 
 from .acks import (
@@ -27,7 +29,16 @@ from .acks import (
 from .audit import Audit, Stream, audit
 from .partitioners import crc32_partition, keyless_partitions, murmur2, murmur2_partition
 from .throughput import Bench, bench, latency_probe, payload
-from .verdicts import acks0_offsets, acks1_loss, batch_compression, idempotence_cost, latency_order
+from .unclean import UncleanRun, unclean_election
+from .verdicts import (
+    acks0_offsets,
+    acks1_loss,
+    batch_compression,
+    idempotence_cost,
+    latency_order,
+    unclean_loss,
+    unclean_offline,
+)
 
 __all__ = [
     "acks0_offsets",
@@ -53,4 +64,8 @@ __all__ = [
     "murmur2_partition",
     "payload",
     "refusal",
+    "UncleanRun",
+    "unclean_election",
+    "unclean_loss",
+    "unclean_offline",
 ]

@@ -80,3 +80,33 @@ def batch_compression(ratio_small: float, ratio_large: float, small: str, large:
                        "full the batches really were (the producer's statistics).")
     return head + ("about the same: records sent as fast as this loop can already fill batches "
                    "without lingering, so waiting longer did not make them bigger.")
+
+
+def unclean_offline(leader: int, answer: str, seconds: float) -> str:
+    """What the partition did while its only in-sync replica was dead and unclean election off."""
+    if leader < 0 and answer != "acknowledged":
+        return (f"With unclean.leader.election.enable=false the partition had no leader "
+                f"(leader {leader}) for the {seconds:.1f} s we watched, although a replica was "
+                f"running: a write with acks=all got {answer}, not an acknowledgement.")
+    return (f"Unexpected in this run: the partition's leader was {leader} and a write got "
+            f"{answer}. The controller may only elect an in-sync replica here; look at the "
+            "brokers' logs.")
+
+
+def unclean_loss(acked_synced: int, acked_alone: int, found_synced: int, found_alone: int,
+                 found_after_return: int) -> str:
+    """What the unclean election cost, counted against what acks=all had acknowledged."""
+    head = (f"After the unclean election the topic holds {found_synced} of the {acked_synced} "
+            f"records written while both replicas were in sync, and {found_alone} of the "
+            f"{acked_alone} acknowledged while the old leader was alone in the ISR; once the old "
+            f"leader is back, {found_after_return} of those. ")
+    lost = acked_synced + acked_alone - found_synced - found_after_return
+    if lost == 0:
+        return head + ("Nothing acknowledged was lost this time: the new leader had every "
+                       "record, which an unclean election does not promise.")
+    if found_synced == acked_synced:
+        return head + (f"{lost} records that acks=all had acknowledged are gone for good: "
+                       "the new leader never had them, and the old leader, back as a follower, "
+                       "truncated its log to the new leader's.")
+    return head + (f"{lost} acknowledged records are gone, including some written while both "
+                   "replicas were in sync: the new leader had not copied them all yet.")

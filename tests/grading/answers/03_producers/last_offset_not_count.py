@@ -1,7 +1,7 @@
 # cell: ex1_answer
 # verdict: wrong
 # misconception: the last offset per partition taken as the number of records (off by one)
-# loses: ex1_test_counts, ex1_test_partitioner
+# loses: ex1_test_counts, ex1_test_partitioner, ex1_test_refused
 def produce_keyed(config: dict, topic: str, records: list[tuple[str, str]]) -> dict[int, int]:
     last: dict[int, int] = {}
 

@@ -1,7 +1,7 @@
 # cell: ex1_answer
 # verdict: wrong
 # misconception: no flush() before returning (delivery callbacks run only inside poll/flush, so most reports never arrive)
-# loses: ex1_test_counts, ex1_test_partitioner
+# loses: ex1_test_counts, ex1_test_partitioner, ex1_test_refused
 def produce_keyed(config: dict, topic: str, records: list[tuple[str, str]]) -> dict[int, int]:
     counts: dict[int, int] = {}
 

@@ -1,7 +1,7 @@
 # cell: ex1_answer
 # verdict: wrong
 # misconception: partitions predicted by hashing the key (CRC32) instead of read from the delivery reports
-# loses: ex1_test_partitioner
+# loses: ex1_test_partitioner, ex1_test_refused
 def produce_keyed(config: dict, topic: str, records: list[tuple[str, str]]) -> dict[int, int]:
     import zlib
 
