@@ -82,3 +82,15 @@ def test_share_group_redelivers_after_a_consumer_kill(cluster) -> None:
     produce_all(cluster.producer(), poison, [b"ok", b"poison"])
     seen = ps.release_until_archived(cluster, poison, group, b"poison")
     assert seen["delivery_counts"] == [1, 2, 3] and seen["stopped"]
+
+
+def test_a_share_group_keeps_more_consumers_busy_than_partitions(cluster) -> None:
+    """4 consumers on 2 partitions: a classic group keeps at most 2 busy, a share group (jobs
+    one per record batch) more than 2; every job processed once in each."""
+    busy = {}
+    for kind in ("classic", "share"):
+        topic = cluster.create_topic(prefix=f"spread-{kind}", partitions=2)
+        workers = ps.spread(cluster, topic, f"{kind}-{uuid.uuid4().hex[:6]}", 4, 200, kind)
+        assert sum(w.records for w in workers) == 200, [w.records for w in workers]
+        busy[kind] = sum(1 for w in workers if w.records)
+    assert busy["classic"] <= 2 and busy["share"] > 2, busy

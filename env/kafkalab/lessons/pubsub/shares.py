@@ -114,7 +114,9 @@ def spread(cluster: Cluster, topic: str, group: str, consumers: int, jobs: int, 
         wait_until(lambda: len(ready) == consumers and min(ready.values()) >= 10, timeout,
                    f"{consumers} consumers of {group} to poll")
         time.sleep(1.5)
-        producer = cluster.producer(linger_ms=5)
+        # one job per record batch: the broker acquires whole batches for a share fetch, so a
+        # producer's usual batches of hundreds of jobs would go to whichever member fetched first
+        producer = cluster.producer(linger_ms=0, batch_num_messages=1)
         produce_all(producer, topic, (json.dumps({"job": j}) for j in range(jobs)),
                     (f"k{j}" for j in range(jobs)))
         deadline = time.monotonic() + timeout
