@@ -217,10 +217,13 @@ def fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:
 
 
 def submissions(release: NotebookNode, solution: NotebookNode,
-                packs: list[list[Fixture]]) -> dict[str, NotebookNode]:
-    """student id -> notebook: the solution, the blank release, one per pack."""
+                packs: list[list[Fixture]], blank: bool = True) -> dict[str, NotebookNode]:
+    """student id -> notebook: the solution, the blank release (unless ``blank`` is false),
+    one per pack."""
     good = solution_answers(solution)
-    subs = {SOLUTION: fill(release, good), BLANK: copy.deepcopy(release)}
+    subs = {SOLUTION: fill(release, good)}
+    if blank:
+        subs[BLANK] = copy.deepcopy(release)
     for i, pk in enumerate(packs, 1):
         subs[student(i)] = fill(release, {**good, **{fx.cell: fx.source for fx in pk}})
     return subs
@@ -296,8 +299,10 @@ def discrimination_section(lesson: str, res: dict) -> str:
     lines = [f"## {lesson}", ""]
     if res.get("error"):
         return "\n".join(lines + [f"Not graded: {res['error']}", ""]) + "\n"
-    lines.append(f"Solution {res['solution'][0]:g}/{res['solution'][1]:g}, blank release "
-                 f"{res['blank'][0]:g}/{res['blank'][1]:g}; {res['students']} submissions, "
+    blank = (f"blank release {res['blank'][0]:g}/{res['blank'][1]:g}" if res.get("blank")
+             else "blank release not graded")
+    lines.append(f"Solution {res['solution'][0]:g}/{res['solution'][1]:g}, {blank}; "
+                 f"{res['students']} submissions, "
                  f"{res['seconds']:.0f} s of the grading run's two jobs (half the sum of "
                  "their seconds).")
     lines.append("")

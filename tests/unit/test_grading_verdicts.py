@@ -3,10 +3,17 @@ facts expression the grader sends to the kernel."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
-from kafkalab.clients import Record
-from kafkalab.grading.verdicts import CHECKS, check_for, facts_expression, judge_placed
+from kafkalab.clients import Record, crc32_partition
+from kafkalab.grading.verdicts import (
+    CHECKS,
+    check_for,
+    facts_expression,
+    judge_messages,
+    judge_placed,
+)
 
 
 def _records(n: int, value: str = "event-{i}") -> list[Record]:
@@ -59,3 +66,32 @@ def test_a_topic_with_older_records_counts_only_the_new_ones() -> None:
     old = [Record("t", 0, 100 + i, None, f"old-{i}", 0, {}) for i in range(6)]
     assert judge_placed(new + old, 7, _placed(new), only_events=True) is None
     assert "holds 13 messages" in judge_placed(new + old, 7, _placed(new))
+
+
+def _partitioned(n: int, partitions: int, key: str = "user-{i}") -> list[Record]:
+    keys = [key.format(i=i) for i in range(n)]
+    return [Record("t", crc32_partition(k, partitions), i, k, f"event-{i}", 0, {})
+            for i, k in enumerate(keys)]
+
+
+def test_messages_judged_on_the_records_alone() -> None:
+    """ex1_messages says nothing about what the function returned (that is ex1_positions):
+    bytes keys in the returned dict lose ex1_positions, not ex1_messages."""
+    assert judge_messages(_partitioned(10, 3), 10, 3) is None
+    assert "holds 9 messages" in judge_messages(_partitioned(9, 3), 10, 3)
+    wrong_pairs = [dataclasses.replace(r, value="other") for r in _partitioned(10, 3)]
+    assert "key/value" in judge_messages(wrong_pairs, 10, 3)
+    all_in_zero = [dataclasses.replace(r, partition=0) for r in _partitioned(10, 3)]
+    assert "partition" in judge_messages(all_in_zero, 10, 3)
+    messages = check_for("00_welcome", "ex1_messages")
+    assert messages is not None and "placed" not in messages.facts.values()
+
+
+def test_facts_survive_bytes_keys_and_the_verdict_says_what_differs() -> None:
+    check = CHECKS[("00_welcome", "ex1_positions")]
+    ns = {"cluster": type("C", (), {"client_config": lambda self: {}})(), "ex1_topic": "t",
+          "N_MESSAGES": 2, "ex1_placed": {b"user-0": (0, 0), b"user-1": (0, 1)}}
+    facts = json.loads(eval(facts_expression(check), ns))  # noqa: S307 - our own expression
+    assert facts["placed"] == {}
+    recs = [Record("t", 0, i, f"user-{i}", f"event-{i}", 0, {}) for i in range(2)]
+    assert "differ" in judge_placed(recs, 2, facts["placed"])
