@@ -42,7 +42,8 @@ class Need(enum.Enum):
 # run to the end on any cluster, a managed one included.
 NEEDS: dict[str, dict[Need, str]] = {
     "00_welcome": {Need.BROKER_CONTROL: "§4, the log on disk (it reads the broker's files)"},
-    "01_request_response": {},
+    "01_request_response": {Need.BROKER_CONTROL: "§7's frozen broker (message.timeout.ms: it "
+                            "pauses the partition's leader)"},
     "02_pubsub_models": {},
     "03_producers": {Need.BROKER_CONTROL: "the acks experiments (they kill, pause and restart "
                      "brokers), the notes' producer run, NOT_ENOUGH_REPLICAS, unclean "
@@ -51,7 +52,7 @@ NEEDS: dict[str, dict[Need, str]] = {
     "05_zookeeper_and_kraft": {Need.ZOOKEEPER: "the whole lesson (it reads ZooKeeper)",
                                Need.BROKER_CONTROL: "the failovers (they kill controllers)"},
     "06_partitions_and_parallelism": {},
-    "07_microservices_rest_kafka": {Need.BROKER_CONTROL: "the broker kill under load"},
+    "07_microservices_rest_kafka": {Need.BROKER_CONTROL: "§4, a broker killed mid-load"},
     "08_managed_kafka": {},
     "09_exactly_once": {Need.BROKER_CONTROL: "§2's fault-injecting proxy in front of a "
                         "broker and §3's coordinator kill"},

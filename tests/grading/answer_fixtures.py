@@ -242,6 +242,7 @@ class Verdict:
     lost: dict[str, tuple[float, float]]  # test cells below max: grade_id -> (score, max)
     missed: list[str]  # wrong: ``loses`` cells that kept full marks
     elsewhere: list[str]  # test cells it should not have cost, below max
+    mates: set[str] = field(default_factory=set)  # cells the other fixtures of its pack target
 
     @property
     def caught(self) -> bool:
@@ -280,7 +281,8 @@ def judge(packs: list[list[Fixture]],
             others = {g for o in pk if o is not fx for g in o.loses}
             missed = [g for g in fx.loses if g not in below]
             elsewhere = [g for g in below if g not in fx.loses and g not in others]
-            verdicts.append(Verdict(fx, sid, {g: below[g] for g in below}, missed, elsewhere))
+            verdicts.append(Verdict(fx, sid, {g: below[g] for g in below}, missed, elsewhere,
+                                    others))
     return verdicts
 
 
@@ -317,7 +319,13 @@ def discrimination_section(lesson: str, res: dict) -> str:
                 result += f" (also lost on {', '.join(v.elsewhere)})"
         else:
             result = "kept full marks" if not v.elsewhere else "**LOST POINTS**"
-        lost = ", ".join(f"{g} {s:g}/{m:g}" for g, (s, m) in v.lost.items()) or "-"
+        # cells lost only because another fixture of the same submission targets them are
+        # named apart: they are not this answer's (packing, not a dependency between checks)
+        other = [g for g in v.lost if g in v.mates and g not in fx.loses]
+        lost = ", ".join(f"{g} {s:g}/{m:g}" for g, (s, m) in v.lost.items()
+                         if g not in other) or "-"
+        if other:
+            lost += f" (and {', '.join(other)}: a pack-mate's)"
         text = fx.misconception.replace("|", "\\|")
         lines.append(f"| {fx.cell} | `{fx.name}` | {fx.verdict} | {text} | {result} | {lost} |")
     wrong = [v for v in verdicts if v.fixture.wrong]

@@ -123,3 +123,5 @@ def test_judging_catches_misses_losses_elsewhere_and_excuses_packmates() -> None
     md = af.discrimination_md({"99_x": {"solution": (3, 3), "blank": (0, 3), "seconds": 1.0,
                                         "students": 4, "verdicts": [va, vc, ve]}})
     assert "**MISSED**" in md and "**LOST POINTS**" in md and "1/2 wrong answers caught" in md
+    # c's row names ex1_test, which only its pack-mate a costs, apart from its own loss
+    assert "| ex2_test 0/1 (and ex1_test: a pack-mate's) |" in md

@@ -134,6 +134,8 @@ def test_a_zookeeper_lesson_on_an_external_cluster_skips_everything(capsys) -> N
         "skipped: this cell needs zookeeper, broker control")
     needs.check("05_zookeeper_and_kraft", LOCAL_ZK, show=False)
     assert needs.skipped("zookeeper broker_control") is None
+
+
 FAULTS = (".kill(", ".stop()", ".pause(", ".start(", "acks_under_failure(", "durability_check(",
           "unclean_election(", "partition_folder(", "retention_run(")
 
@@ -155,3 +157,38 @@ def test_cells_that_control_brokers_are_guarded(lesson: str) -> None:
                  if any(f in src.replace("cluster.stop()", "") for f in FAULTS)  # the teardown
                  and not src.startswith("%%needs broker_control")]
     assert not unguarded, f"{lesson}: cells that need broker control, not guarded: {unguarded}"
+
+
+def _code_cells(lesson: str) -> list[str]:
+    import json
+    from pathlib import Path
+
+    path = CoursePaths(find_root(Path(__file__))).solution(lesson)
+    cells = json.loads(path.read_text())["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("lesson", sorted(needs.NEEDS))
+def test_a_lesson_guards_only_what_it_declares_after_checking_its_cluster(lesson: str) -> None:
+    """Every ``%%needs`` cell names needs its lesson declares, and comes after the cell that
+    calls ``check`` with the lesson's own name (else the magic is not registered, or follows
+    another lesson's answer)."""
+    cells = _code_cells(lesson)
+    guarded = [i for i, src in enumerate(cells) if src.startswith("%%needs")]
+    if not guarded:
+        return
+    checks = [i for i, src in enumerate(cells) if f'check("{lesson}", cluster' in src]
+    assert checks and checks[0] < guarded[0], f"{lesson}: no check({lesson!r}, cluster) first"
+    for i in guarded:
+        line = cells[i].splitlines()[0]
+        for word in line.split()[1:] or ["broker_control"]:
+            assert Need.parse(word) in needs.needs_of(lesson), f"{lesson}: {line!r} undeclared"
+
+
+@pytest.mark.parametrize("lesson", ["00_welcome", "01_request_response",
+                                    "07_microservices_rest_kafka"])
+def test_a_lesson_that_declares_needs_guards_its_cells(lesson: str) -> None:
+    """The lessons that declare broker control and skip those sections on a managed cluster."""
+    cells = _code_cells(lesson)
+    assert needs.needs_of(lesson) and any(src.startswith("%%needs") for src in cells)
+    assert any(f'check("{lesson}", cluster' in src for src in cells)

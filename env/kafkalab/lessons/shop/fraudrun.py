@@ -36,6 +36,7 @@ from typing import Any
 import confluent_kafka
 
 from ... import procs
+from ...clients import committed_offsets, partitions
 
 AUTO_COMMIT_WAIT_S = 1.0
 CRASH_KINDS = ("commit", "flush", "consume")
@@ -155,14 +156,16 @@ def run_in_process(function: Callable[..., Any], args: list[Any], folder: Path,
                 "" if returned is not None or crashed else child.log_tail(1500))
 
 
-def committed_total(config: dict[str, Any], group_id: str, topic: str) -> int:
-    """How many records of ``topic`` the group has committed (the sum of its offsets)."""
+def committed_total(config: dict[str, Any], group_id: str, topic: str,
+                    timeout: float = 30.0) -> int:
+    """How many records of ``topic`` the group has committed (the sum of its offsets), asked
+    again while the group's coordinator moves (NOT_COORDINATOR after a broker came back and
+    took its partitions' leadership back: the lesson killed one before its exercises)."""
     consumer = confluent_kafka.Consumer({**config, "group.id": group_id,
                                          "enable.auto.commit": False, "log_level": 0})
     try:
-        meta = consumer.list_topics(topic, timeout=10).topics[topic]
-        parts = [confluent_kafka.TopicPartition(topic, p) for p in meta.partitions]
-        return sum(max(tp.offset, 0) for tp in consumer.committed(parts, timeout=10))
+        parts = [confluent_kafka.TopicPartition(topic, p) for p in partitions(consumer, topic)]
+        return sum(tp.offset for tp in committed_offsets(consumer, parts, timeout, default=0))
     finally:
         consumer.close()
 
