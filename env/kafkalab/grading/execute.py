@@ -259,5 +259,5 @@ class GuardedExecute(Execute):
             self.log.error("Kernel ignored the interrupt in cell %s; the rest scores zero", index)
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error("KernelDied", f"{self._dead}: it ignored the interrupt after the "
-                       f"{self.timeout} s time limit")]
+                       f"cell's {self._get_timeout(cell)} s time limit")]
             return cell, resources
