@@ -3,7 +3,9 @@ docker sandbox's command line mounts, hides and limits."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,7 +52,15 @@ def _mounts(argv: list[str]) -> list[dict[str, str]]:
     return found
 
 
-def test_docker_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("under_tmp", [True, False], ids=["clone-in-tmp", "clone-elsewhere"])
+def test_docker_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             request: pytest.FixtureRequest, under_tmp: bool) -> None:
+    if not under_tmp:  # a folder outside the container's fresh /tmp
+        base = Path("/var/tmp") if Path("/var/tmp").is_dir() else None
+        if base is None:
+            pytest.skip("no /var/tmp")
+        tmp_path = Path(tempfile.mkdtemp(dir=base))
+        request.addfinalizer(lambda: shutil.rmtree(tmp_path, ignore_errors=True))
     monkeypatch.setenv("HOSTILE_SECRET_VALUE", "s3cret")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "shared:9092")
     scratch = tmp_path / "klsb-1-ann"
@@ -70,11 +80,21 @@ def test_docker_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     mounts = _mounts(argv)
     writable = [m["target"] for m in mounts if m["type"] == "bind" and "readonly" not in m]
     assert writable == [str(scratch)], "the scratch folder is the only writable bind"
-    assert {"type": "bind", "source": str(runtime), "target": str(runtime),
-            "readonly": ""} in mounts
     tmpfs = [m["target"] for m in mounts if m["type"] == "tmpfs"]
     assert str(runtime / "out") in tmpfs  # covered where a mount would show it
-    assert not any(str(other) in m.get("source", "") + m["target"] for m in mounts)
+    tmp = Path("/tmp").resolve()
+    if tmp in runtime.resolve().parents:
+        # under the fresh /tmp: the runtime's whole top folder, read-only (the folders docker
+        # would create around it in the writable /tmp would look like the host's, writable)
+        top = tmp / runtime.resolve().relative_to(tmp).parts[0]
+        assert {"type": "bind", "source": str(top), "target": str(top), "readonly": ""} \
+            in mounts
+        assert not any(m["target"] == str(runtime) for m in mounts)
+        assert str(other) in tmpfs  # now under a mounted folder: covered
+    else:
+        assert {"type": "bind", "source": str(runtime), "target": str(runtime),
+                "readonly": ""} in mounts
+        assert not any(str(other) in m.get("source", "") + m["target"] for m in mounts)
     # the environment is passed by name (values stay off the command line), minus the shared
     # cluster's address
     assert "s3cret" not in line and "HOSTILE_SECRET_VALUE" in line

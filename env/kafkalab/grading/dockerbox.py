@@ -8,14 +8,16 @@ container's PID namespace ends and takes every process with it), and the limits 
 sandbox: ``--memory`` (swap included), ``--pids-limit``; the wall time is the runner's.
 
 Mounts: only what the kernel runs on, read-only (the system folders ``/usr``, ``/bin``,
-``/lib*``, ``/etc``; this interpreter's environment and base, the kafkalab package,
-the Java runtime, the jar cache), a fresh ``/tmp``, and the submission's scratch folder, the only
-writable one, at the same path as on the host (the kernel's ZeroMQ sockets are Unix sockets in
-it, so the grader talks to the kernel without any network). The grading folder (gradebook,
-``source/``, other students' folders), the course's ``solutions/`` and the submissions folder
-are not mounted at all (and covered by an empty tmpfs if one of them lies under a mounted
-folder). The host's binaries run in the container, so this sandbox is for a Linux engine on the
-grading machine itself (Docker Desktop on macOS/Windows runs a Linux VM that cannot run them).
+``/lib*``, ``/etc``; this interpreter's environment and base, the kafkalab package, the Java
+runtime, the jar cache; what lies under ``/tmp``, as a clone in ``/tmp/x`` does, as its whole
+top folder, as the bwrap sandbox does), a fresh ``/tmp``, and the submission's scratch folder,
+the only writable one, at the same path as on the host (the kernel's ZeroMQ sockets are Unix
+sockets in it, so the grader talks to the kernel without any network). The grading folder
+(gradebook, ``source/``, other students' folders), the course's ``solutions/`` and the
+submissions folder are not mounted at all (and covered by an empty tmpfs if one of them lies
+under a mounted folder). The host's binaries run in the container, so this sandbox is for a
+Linux engine on the grading machine itself (Docker Desktop on macOS/Windows runs a Linux VM that
+cannot run them).
 
 Containers carry the docker backend's session and owner labels, so the per-process watchdog
 (:func:`kafkalab.backends.docker.engine.ensure_watchdog`) removes them if the grader dies
@@ -89,6 +91,12 @@ def _mounts(scratch: Path, runtime: list[Path], hidden: list[Path]) -> list[str]
         if path.is_dir():  # a merged-/usr symlink (/lib -> usr/lib): its target, as here
             argv += ["--mount", f"type=bind,source={path.resolve()},target={top},readonly"]
             bound.append(path.resolve())
+    # What lies under the fresh /tmp (e.g. a clone in /tmp/x) is bound as its whole top folder,
+    # read-only: the folders docker would create around the runtime in the writable /tmp would
+    # otherwise look like the host's (as the bwrap sandbox does); hidden folders are covered next.
+    tmp = Path("/tmp").resolve()
+    runtime = [tmp / p.resolve().relative_to(tmp).parts[0]
+               if _under(p.resolve(), tmp) and p.resolve() != tmp else p for p in runtime]
     for path in runtime:
         if any(_under(path, b) for b in bound):
             continue
