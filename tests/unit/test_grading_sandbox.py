@@ -82,6 +82,8 @@ def test_docker_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert writable == [str(scratch)], "the scratch folder is the only writable bind"
     tmpfs = [m["target"] for m in mounts if m["type"] == "tmpfs"]
     assert str(runtime / "out") in tmpfs  # covered where a mount would show it
+    assert all("readonly" in m for m in mounts if m["type"] == "tmpfs"
+               and m["target"] != "/tmp"), "a cover must not take a write either"
     tmp = Path("/tmp").resolve()
     if tmp in runtime.resolve().parents:
         # under the fresh /tmp: the runtime's whole top folder, read-only (the folders docker

@@ -104,7 +104,7 @@ def _mounts(scratch: Path, runtime: list[Path], hidden: list[Path]) -> list[str]
         bound.append(path)
     for path in hidden:  # only where a mounted folder would show it
         if path.is_dir() and any(_under(path, b) for b in bound) and not _under(scratch, path):
-            argv += ["--mount", f"type=tmpfs,target={path},tmpfs-size=4k"]
+            argv += ["--mount", f"type=tmpfs,target={path},tmpfs-size=4k,readonly"]
     argv += ["--mount", "type=tmpfs,target=/tmp,tmpfs-mode=1777",
              "--mount", f"type=bind,source={scratch},target={scratch}"]
     return argv
