@@ -239,12 +239,13 @@ def _answer(name: str):  # type: ignore[no-untyped-def]
 def test_fraud_check_crash_harness_tells_the_skill_from_the_misconception(cluster3,
                                                                           tmp_path) -> None:
     """Exercise 1's harness: the function runs in fresh processes, the first one SIGKILLed
-    right after its 3rd commit; committing after the acknowledged output loses nothing,
-    committing before producing loses the order in flight, every time."""
+    right after its first commit (the correct answer commits once per batch); committing after
+    the acknowledged output loses nothing, committing before producing loses the order in
+    flight, every time."""
     good = restart_run(cluster3, _answer("correct_batches"), 12, 2, 250.0, 6,
-                       crash=("commit", 3), folder=tmp_path)
+                       crash=("commit", 1), folder=tmp_path)
     assert good.first.crashed and not good.problems(), good.problems()
     bad = restart_run(cluster3, _answer("commit_before_produce"), 12, 2, 250.0, 6,
-                      crash=("commit", 3), folder=tmp_path)
+                      crash=("commit", 1), folder=tmp_path)
     assert bad.first.crashed
     assert any("reached neither" in p for p in bad.problems()), bad.problems()
