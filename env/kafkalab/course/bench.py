@@ -51,6 +51,17 @@ def _load() -> list[float]:
         return []
 
 
+def _write_submissions(paths: CoursePaths, folder: Path, submissions: int) -> Path:
+    """``folder`` afresh, holding ``submissions`` correct copies of 00_welcome."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    nb = solved_copy(paths)
+    for i in range(submissions):
+        nbformat.write(nb, folder / f"student{i:02d}_{ASSIGNMENT}.ipynb")
+    return folder
+
+
 def _grade_run(paths: CoursePaths, subs_dir: Path, out: Path, jobs: int | None,
                sandbox: str, scheduler: str | None = None) -> dict:
     """The instructor's grading command, run as a program (as an instructor runs it); with
@@ -88,13 +99,7 @@ def bench_grading(paths: CoursePaths, work: Path, submissions: int = 20,
                   jobs: int | None = None, sandboxes: tuple[str, ...] = ("none", "bwrap")) -> dict:
     """Grade ``submissions`` correct copies of 00_welcome once per sandbox kind (the whole
     command: start-up, gradebook, every submission); seconds per submission for each."""
-    subs_dir = work / "submissions"
-    if subs_dir.exists():
-        shutil.rmtree(subs_dir)
-    subs_dir.mkdir(parents=True)
-    nb = solved_copy(paths)
-    for i in range(submissions):
-        nbformat.write(nb, subs_dir / f"student{i:02d}_{ASSIGNMENT}.ipynb")
+    subs_dir = _write_submissions(paths, work / "submissions", submissions)
     runs = {box: _grade_run(paths, subs_dir, work / f"grades-{box}", jobs, box)
             for box in sandboxes}
     figures: dict = {"submissions": submissions, "jobs": jobs or "default", "runs": runs,
@@ -116,12 +121,7 @@ def bench_dask(paths: CoursePaths, work: Path, submissions: int, workers: tuple[
     its cores."""
     from distributed import LocalCluster
 
-    subs_dir = work / "submissions"
-    if not subs_dir.is_dir():
-        subs_dir.mkdir(parents=True)
-        nb = solved_copy(paths)
-        for i in range(submissions):
-            nbformat.write(nb, subs_dir / f"student{i:02d}_{ASSIGNMENT}.ipynb")
+    subs_dir = _write_submissions(paths, work / "submissions", submissions)
     runs = {}
     for n in workers:
         t0 = time.monotonic()

@@ -95,9 +95,7 @@ def _mounts(scratch: Path, runtime: list[Path], hidden: list[Path]) -> list[str]
     # read-only: the folders docker would create around the runtime in the writable /tmp would
     # otherwise look like the host's (as the bwrap sandbox does); hidden folders are covered next.
     tmp = Path("/tmp").resolve()
-    runtime = [tmp / p.resolve().relative_to(tmp).parts[0]
-               if _under(p.resolve(), tmp) and p.resolve() != tmp else p for p in runtime]
-    for path in runtime:
+    for path in [_top_under(p, tmp) for p in runtime]:
         if any(_under(path, b) for b in bound):
             continue
         argv += ["--mount", f"type=bind,source={path},target={path},readonly"]
@@ -169,6 +167,16 @@ def sweep(prefix: str) -> None:
     except (OSError, subprocess.TimeoutExpired):
         return
     remove(*(n for n in proc.stdout.split() if n.startswith(PREFIX + prefix)))
+
+
+def _top_under(path: Path, root: Path) -> Path:
+    """``path``'s top folder below ``root`` (``/tmp/x`` for ``/tmp/x/.venv``) if it lies
+    below ``root``, else ``path`` itself."""
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        return path
+    return root / rel.parts[0] if rel.parts else path
 
 
 def _under(path: Path, parent: Path) -> bool:

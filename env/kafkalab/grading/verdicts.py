@@ -64,15 +64,17 @@ def judge_messages(records: list[Record], n: int, partitions: int) -> str | None
     return None
 
 
+def _topic_records(facts: dict[str, Any]) -> list[Record]:
+    # every record the topic holds, read to its end offsets (no idle wait)
+    return [to_record(m) for m in read_to_end(facts["config"], str(facts["topic"]), 15)]
+
+
 def _messages_on_cluster(facts: dict[str, Any]) -> str | None:
-    records = [to_record(m) for m in read_to_end(facts["config"], str(facts["topic"]), 15)]
-    return judge_messages(records, int(facts["n"]), int(facts["partitions"]))
+    return judge_messages(_topic_records(facts), int(facts["n"]), int(facts["partitions"]))
 
 
 def _placed_on_cluster(facts: dict[str, Any]) -> str | None:
-    # every record the topic holds, read to its end offsets (no idle wait)
-    records = [to_record(m) for m in read_to_end(facts["config"], str(facts["topic"]), 15)]
-    return judge_placed(records, int(facts["n"]), facts["placed"],
+    return judge_placed(_topic_records(facts), int(facts["n"]), facts["placed"],
                         only_events=bool(facts.get("only_events")))
 
 
