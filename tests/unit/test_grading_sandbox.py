@@ -102,3 +102,49 @@ def test_docker_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert "s3cret" not in line and "HOSTILE_SECRET_VALUE" in line
     assert "KAFKA_BOOTSTRAP_SERVERS" not in line
     assert f"HOME={scratch}" in line and "KAFKA_LAB_FRESH=1" in line
+
+
+@pytest.mark.parametrize(("files", "found"), [
+    ({}, None),
+    ({"memory.failcnt": "0\n"}, None),
+    ({"memory.failcnt": "12\n"}, sandbox.MemoryLimit.REACHED),  # v1: reclaimed at the limit
+    ({"memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n",
+      "memory.failcnt": "40\n"}, sandbox.MemoryLimit.KILLED),
+    ({"memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n"}, None),
+    ({"memory.events": "low 0\nhigh 0\nmax 7\noom 0\noom_kill 0\n"},
+     sandbox.MemoryLimit.REACHED),  # v2: stuck reclaiming at memory.max, nothing killed yet
+    ({"memory.events": "low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n"}, sandbox.MemoryLimit.KILLED),
+])
+def test_memory_limit_is_read_from_either_cgroup_version(
+        tmp_path: Path, files: dict[str, str], found: sandbox.MemoryLimit | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert sandbox.Cgroup([tmp_path]).memory_limit() is found
+
+
+def test_a_reached_limit_is_remembered_and_named_in_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submission stuck at its limit is noted while its sandbox runs (when its cell times
+    out); the counters are gone once the sandbox ends, and the note must stay."""
+    (tmp_path / "memory.failcnt").write_text("3\n")
+    spec = sandbox.SandboxSpec(SandboxKind.BWRAP, tmp_path, memory=2 * 1024**3,
+                               cgroup=sandbox.Cgroup([tmp_path]))
+    assert spec.check_memory() is sandbox.MemoryLimit.REACHED
+    (tmp_path / "memory.failcnt").unlink()
+    assert spec.memory_note() == "the submission reached its memory limit (2 GiB)"
+    (tmp_path / "memory.oom_control").write_text("oom_kill 1\n")
+    assert spec.memory_note() == \
+        "the submission reached its memory limit (2 GiB) and was killed there"
+    assert sandbox.SandboxSpec(SandboxKind.NONE, tmp_path).memory_note() is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/cgroup").is_file(), reason="Linux cgroups only")
+def test_the_memory_cgroup_of_a_running_process_is_found() -> None:
+    import os
+
+    group = sandbox.Cgroup.of_process(os.getpid())
+    if group is None:
+        pytest.skip("no memory cgroup readable here")
+    assert group.dirs[0].is_dir()
+    assert any((group.dirs[0] / n).is_file() for n in ("memory.failcnt", "memory.events"))
+    assert sandbox.Cgroup.of_process(2**22 + 1) is None  # no such process

@@ -216,6 +216,13 @@ class GuardedExecute(Execute):
                                     box.name if box is not None else "")
         return None if passed else f"checked by the grader on the cluster: {message}"
 
+    def _check_memory(self) -> None:
+        """Note whether the submission reached its memory limit while its sandbox still runs
+        (the grade's reason says so: see ``SandboxSpec.memory_note``)."""
+        box = getattr(self.km, "sandbox", None)
+        if box is not None:
+            box.check_memory()
+
     def preprocess(self, nb: NotebookNode, resources: Any = None,
                    km: Any = None) -> tuple[NotebookNode, dict]:
         self._assignment = ((resources or {}).get("nbgrader") or {}).get("assignment", "")
@@ -249,12 +256,14 @@ class GuardedExecute(Execute):
                 return self._graded(cell, resources, index)
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
+            self._check_memory()
             self._dead = f"the kernel died while running cell {index}"
             self.log.error("Kernel died in cell %s; the remaining cells score zero", index)
             cell.outputs = list(cell.get("outputs", [])) + [
                 _error("KernelDied", f"{self._dead} (the code exited or crashed the kernel)")]
             return cell, resources
         except CellTimeoutError:  # interrupted, but the kernel never became idle again
+            self._check_memory()  # e.g. stuck reclaiming memory at its limit
             self._dead = f"the kernel stopped answering in cell {index}"
             self.log.error("Kernel ignored the interrupt in cell %s; the rest scores zero", index)
             cell.outputs = list(cell.get("outputs", [])) + [

@@ -111,6 +111,13 @@ def limits_available() -> bool:
     return True
 
 
+class MemoryLimit(enum.Enum):
+    """What a submission's memory limit did: it was reached, or a process was killed at it."""
+
+    REACHED = "reached"
+    KILLED = "killed"
+
+
 class Cgroup:
     """A memory and task limit for one submission: a cgroup v1 (memory, pids hierarchies) or
     v2 child, created by this process. ``join_cmd`` puts the sandbox's first process in it."""
@@ -186,21 +193,47 @@ class Cgroup:
                     continue
         return None
 
-    def oom_killed(self) -> bool:
+    @classmethod
+    def of_process(cls, pid: int) -> Cgroup | None:
+        """The memory cgroup ``pid`` runs in (e.g. a docker container's), to read its
+        counters; None when it cannot be found or read here."""
+        base = Path("/sys/fs/cgroup")
+        try:
+            lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            _, controllers, path = line.split(":", 2)
+            if "memory" in controllers.split(","):  # v1
+                found = base / "memory" / path.lstrip("/")
+            elif controllers == "" and (base / "cgroup.controllers").is_file():  # v2
+                found = base / path.lstrip("/")
+            else:
+                continue
+            if found.is_dir():
+                return cls([found])
+        return None
+
+    def memory_limit(self) -> MemoryLimit | None:
+        """Whether the cgroup's memory use reached its limit (``REACHED``: the kernel had to
+        reclaim or refuse, v1 ``memory.failcnt``, v2 ``memory.events`` max) and whether the
+        kernel killed a process there (``KILLED``); None when neither or unreadable."""
+        reached = False
         for d in self.dirs:
-            for name, key in (("memory.oom_control", "oom_kill "), ("memory.events", "oom_kill ")):
+            for name in ("memory.oom_control", "memory.events"):
                 try:
                     for line in (d / name).read_text().splitlines():
-                        if line.startswith(key) and int(line.split()[1]) > 0:
-                            return True
+                        key, _, value = line.partition(" ")
+                        if key == "oom_kill" and int(value) > 0:
+                            return MemoryLimit.KILLED
+                        reached |= key == "max" and int(value) > 0
                 except (OSError, ValueError):
                     continue
             try:
-                if int((d / "memory.failcnt").read_text()) > 0:
-                    return True
+                reached |= int((d / "memory.failcnt").read_text()) > 0
             except (OSError, ValueError):
                 pass
-        return False
+        return MemoryLimit.REACHED if reached else None
 
     def remove(self) -> None:
         self.kill_all()
@@ -227,6 +260,7 @@ class SandboxSpec:
     tasks: int = DEFAULT_TASKS
     cgroup: Cgroup | None = None
     name: str = ""  # the docker sandbox's container
+    memory_hit: MemoryLimit | None = None  # what check_memory found so far
 
     @classmethod
     def make(cls, kind: SandboxKind, name: str, hidden: list[Path], memory: int = DEFAULT_MEMORY,
@@ -286,11 +320,29 @@ class SandboxSpec:
         argv += ["--", *cmd]
         return self.cgroup.join_cmd(argv) if self.cgroup else argv
 
-    def oom_killed(self) -> bool:
-        """Whether the submission was killed at its memory limit."""
+    def check_memory(self) -> MemoryLimit | None:
+        """Whether the submission has reached its memory limit so far (remembered: call it
+        while the sandbox still runs, e.g. when a cell times out, and again at the end)."""
+        found: MemoryLimit | None = None
         if self.kind is SandboxKind.DOCKER:
-            return dockerbox.oom_killed(self.name)
-        return self.cgroup is not None and self.cgroup.oom_killed()
+            if dockerbox.oom_killed(self.name):
+                found = MemoryLimit.KILLED
+            elif (pid := dockerbox.container_pid(self.name)) and \
+                    (cgroup := Cgroup.of_process(pid)) is not None:
+                found = cgroup.memory_limit()
+        elif self.cgroup is not None:
+            found = self.cgroup.memory_limit()
+        if found is MemoryLimit.KILLED or self.memory_hit is None:
+            self.memory_hit = found or self.memory_hit
+        return self.memory_hit
+
+    def memory_note(self) -> str | None:
+        """A line for the grade's reason when the submission reached its memory limit."""
+        hit = self.check_memory()
+        if hit is None:
+            return None
+        return (f"the submission reached its memory limit ({self.memory / 1024**3:g} GiB)"
+                + (" and was killed there" if hit is MemoryLimit.KILLED else ""))
 
     def close(self) -> None:
         """Kill whatever is left of the submission and remove its scratch folder."""

@@ -130,9 +130,8 @@ def grade(out: Path, task: dict) -> int:
     finally:
         kernel.use(None)
         if spec is not None:
-            if spec.oom_killed():
-                notes.append(f"the submission reached its memory limit "
-                             f"({spec.memory / 1024**3:g} GiB) and was killed there")
+            if note := spec.memory_note():
+                notes.append(note)
             spec.close()  # every process of the submission ends here
     notes = sanitize.NOTES.pop((assignment, student), []) + notes
     log = res.get("log", "") or ""
