@@ -138,6 +138,7 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
     try:
         impl.start(timeout)
         cluster.wait_until_ready(timeout)
+        cluster.prepare_groups()
     except BaseException:
         impl.close(keep_files=True)
         raise

@@ -164,6 +164,12 @@ class Cluster:
                                        "log_level": 0})
         return self._admin
 
+    def prepare_groups(self) -> None:
+        """Have the brokers create the group coordinators' topic (``__consumer_offsets``) now,
+        in the background: a new cluster creates it on the first consumer group's request,
+        and that consumer then waits about 3 s for its coordinator. Returns at once."""
+        self.admin().describe_consumer_groups(["kafka-lab-prepare"], request_timeout=30)
+
     # ---- topics -----------------------------------------------------------------------
     def create_topic(self, name: str | None = None, partitions: int = 1,
                      replication_factor: int | None = None,
