@@ -139,20 +139,21 @@ def start_copier(cluster: Cluster, folder: Path, name: str, source: str, sink: s
                  transactional_id: str, function: Callable[..., Any] | None = None,
                  per_transaction: int = 10, hold: float = 0.0,
                  producer_overrides: dict[str, Any] | None = None,
-                 crash: tuple[str, int] | None = None) -> Copier:
+                 crash: tuple[str, int] | None = None, wait: float = 0.0,
+                 consumer_overrides: dict[str, Any] | None = None) -> Copier:
     """Start a copier process (the course's :func:`transactional_copier`, or ``function``);
-    ``crash=(call, n)``: it SIGKILLs itself right after the n-th return of that call."""
+    ``crash=(call, n)``: it SIGKILLs itself ``wait`` s after the n-th return of that call."""
     folder.mkdir(parents=True, exist_ok=True)
     status, stop, log = folder / f"{name}.status", folder / f"{name}.stop", folder / f"{name}.log"
     status.write_text("")
     stop.unlink(missing_ok=True)
     cons, prod = copier_configs(cluster, group, instance=f"{group}-copier")
-    spec: dict[str, Any] = {"consumer_config": cons,
+    spec: dict[str, Any] = {"consumer_config": {**cons, **(consumer_overrides or {})},
                             "producer_config": {**prod, **(producer_overrides or {})},
                             "transactional_id": transactional_id, "source": source,
                             "sink": sink, "status": str(status), "stop": str(stop),
                             "per_transaction": per_transaction, "hold": hold,
-                            "crash": list(crash) if crash else None}
+                            "crash": [*crash, wait] if crash else None}
     if function is not None:
         spec.update(source_code=PRELUDE + textwrap.dedent(inspect.getsource(function)),
                     function=function.__name__)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import Counter
 from typing import Any
 
@@ -15,13 +16,14 @@ import confluent_kafka
 
 KINDS = ("commit", "commit_transaction", "send_offsets_to_transaction", "flush", "produce",
          "consume")
-_plan: dict[str, Any] = {"kind": None, "after": 0}
+_plan: dict[str, Any] = {"kind": None, "after": 0, "wait": 0.0}
 _seen: Counter = Counter()
 
 
-def arm(kind: str | None, after: int) -> None:
-    """SIGKILL this process right after the ``after``-th return of ``kind`` (None: never)."""
-    _plan.update(kind=kind, after=after)
+def arm(kind: str | None, after: int, wait: float = 0.0) -> None:
+    """SIGKILL this process ``wait`` seconds after the ``after``-th return of ``kind`` (None:
+    never). While it waits, a consumer's background auto-commit still runs."""
+    _plan.update(kind=kind, after=after, wait=wait)
     _seen.clear()
 
 
@@ -29,6 +31,8 @@ def _returned(kind: str) -> None:
     if kind == _plan["kind"]:
         _seen[kind] += 1
         if _seen[kind] >= _plan["after"]:
+            if _plan["wait"]:
+                time.sleep(_plan["wait"])
             os.kill(os.getpid(), signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
 
 

@@ -4,10 +4,11 @@ that a ``read_committed`` reader of its output sees the input exactly once, in o
 Each round writes a chunk of input (transactions of 10 records, each third one followed by an
 aborted transaction of junk records that a correct copier never sees), starts the copier with a
 crash point (it SIGKILLs itself right after the n-th return of one call: a consumer commit, a
-transaction commit, a flush, ...; see ``crashpoints``) and waits until the copier crashed there
-or, never making that call, copied the round's input; then it SIGKILLs it if still alive. One
-round has no crash point: the copier is SIGKILLed at a random moment once it copies. A last run
-without crash finishes the copy.
+transaction commit, a flush, ...; see ``crashpoints``; half a second after a produce call, time
+for the short auto-commit interval its consumer config carries to pass) and waits until the
+copier crashed there or, never making that call, copied the round's input; then it SIGKILLs it
+if still alive. One round has no crash point: the copier is SIGKILLed at a random moment once it
+copies. A last run without crash finishes the copy.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 # loses or repeats records.
 ROUND_CRASHES = ("commit_transaction", "commit", "flush", "produce", None,
                  "send_offsets_to_transaction", "consume")
+# The copier's consumer config comes with a short auto-commit interval, and a copier crashing
+# after a produce call lives PRODUCE_WAIT s longer (a slow transform): a consumer left
+# auto-committing commits the open transaction's input positions before the crash.
+AUTO_COMMIT_MS = 100
+PRODUCE_WAIT = 0.5
 PARAMETERS = ("consumer_config", "producer_config", "transactional_id", "source", "sink",
               "should_stop")
 
@@ -133,8 +139,12 @@ def crash_test(cluster: Cluster, function: Callable[..., Any] | None, folder: Pa
     errors = ""
 
     def run(name: str, crash: tuple[str, int] | None) -> Copier:
+        # a transform that takes a while after a produce call: a consumer that auto-commits
+        # (every AUTO_COMMIT_MS here) commits the positions of an open transaction meanwhile
+        wait = PRODUCE_WAIT if crash and crash[0] == "produce" else 0.0
         return start_copier(cluster, folder, f"{name}-{tag}", source, sink, group, tid,
-                            function=function, crash=crash)
+                            function=function, crash=crash, wait=wait,
+                            consumer_overrides={"auto.commit.interval.ms": AUTO_COMMIT_MS})
 
     for r in range(rounds):
         expected += _feed(feeder, source, len(expected), per_round, keys)
