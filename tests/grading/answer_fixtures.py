@@ -30,6 +30,7 @@ VERDICTS = ("wrong", "correct")
 SOLUTION = "solution"  # the student ids of the two reference submissions of every class
 BLANK = "blank"
 _KEY_LINE = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*?)\s*$")
+_CONTINUED = re.compile(r"^#\s{2,}\S")  # "#   ..." after `# misconception:` continues it
 _OTHER_KEYS = ("ruff", "noqa", "type", "pylint", "fmt")  # tool comments allowed in a header
 
 
@@ -72,17 +73,23 @@ def parse(path: Path, lesson: str | None = None) -> Fixture:
     header: dict[str, str] = {}
     body_start = 0
     kept: list[str] = []  # comment lines of the header that are not keys stay in the source
+    last = ""  # the key of the previous line ("#   more text" after misconception continues it)
     for i, line in enumerate(lines):
         if not line.startswith("#"):
             body_start = i
             break
         m = _KEY_LINE.match(line)
+        if last == "misconception" and _CONTINUED.match(line):
+            header[last] += " " + line[1:].strip()
+            continue
+        last = ""
         if m and m.group(1) in KEYS:
             key, value = m.group(1), m.group(2)
             if key in header:
                 raise FixtureError(f"{where}: `# {key}:` appears twice in the header. Fix: "
                                    "give each header key once.")
             header[key] = value
+            last = key
         elif m and m.group(1) not in _OTHER_KEYS and not header.get("misconception"):
             raise FixtureError(f"{where}: unknown header key `# {m.group(1)}:` (known: "
                                f"{', '.join(KEYS)}). Fix: use one of them, or write the comment "

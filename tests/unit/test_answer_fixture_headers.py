@@ -65,6 +65,14 @@ def test_a_good_header_parses_and_the_source_keeps_only_code(lesson: Path) -> No
     assert fx.source == "# ruff: noqa: F821\nx = 0\n" and fx.path == path
 
 
+
+def test_an_indented_comment_line_continues_the_misconception(lesson: Path) -> None:
+    root = lesson.parent.parent.parent
+    _write(root, "long", GOOD.replace("# misconception: m\n",
+                                      "# misconception: a long\n#   misconception\n"))
+    fx = af.load("99_x", lesson, root / "answers")[0]
+    assert fx.misconception == "a long misconception" and fx.source == "x = 0\n"
+
 @pytest.mark.parametrize(("text", "said"), [
     (GOOD.replace("ex1_answer", "ex9_answer"), "names no answer cell"),
     (GOOD.replace("cell: ex1_answer", "cell: ex1_test"), "names no answer cell"),
