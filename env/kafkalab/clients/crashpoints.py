@@ -78,39 +78,36 @@ def crashed(code: int | None) -> bool:
     return code == -KILL
 
 
+def _counted(base: type, call: str) -> Callable[..., Any]:
+    """``base.call``, counted as ``call`` once it has returned."""
+    original = getattr(base, call)
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        out = original(self, *args, **kwargs)
+        reached(call)
+        return out
+
+    method.__name__ = call
+    method.__doc__ = original.__doc__
+    return method
+
+
 class Producer(confluent_kafka.Producer):
     """confluent-kafka's Producer, its ``produce``, ``flush``, ``send_offsets_to_transaction``
     and ``commit_transaction`` counted."""
 
-    def produce(self, *args: Any, **kwargs: Any) -> Any:
-        out = super().produce(*args, **kwargs)
-        reached("produce")
-        return out
-
-    def flush(self, *args: Any, **kwargs: Any) -> Any:
-        out = super().flush(*args, **kwargs)
-        reached("flush")
-        return out
-
-    def send_offsets_to_transaction(self, *args: Any, **kwargs: Any) -> Any:
-        out = super().send_offsets_to_transaction(*args, **kwargs)
-        reached("send_offsets_to_transaction")
-        return out
-
-    def commit_transaction(self, *args: Any, **kwargs: Any) -> Any:
-        out = super().commit_transaction(*args, **kwargs)
-        reached("commit_transaction")
-        return out
+    produce = _counted(confluent_kafka.Producer, "produce")
+    flush = _counted(confluent_kafka.Producer, "flush")
+    send_offsets_to_transaction = _counted(confluent_kafka.Producer,
+                                           "send_offsets_to_transaction")
+    commit_transaction = _counted(confluent_kafka.Producer, "commit_transaction")
 
 
 class Consumer(confluent_kafka.Consumer):
     """confluent-kafka's Consumer, its ``commit`` and the records ``poll``/``consume`` hand out
     counted."""
 
-    def commit(self, *args: Any, **kwargs: Any) -> Any:
-        out = super().commit(*args, **kwargs)
-        reached("commit")
-        return out
+    commit = _counted(confluent_kafka.Consumer, "commit")
 
     def poll(self, *args: Any, **kwargs: Any) -> Any:
         msg = super().poll(*args, **kwargs)
