@@ -4,7 +4,7 @@ API key, ACLs granted for the course's topics and groups), configured as a stude
 a ``client.properties`` file in ``KAFKA_CLIENT_PROPERTIES``.
 
     pytest tests/notebooks/test_course_on_managed.py                    # 00, 02, 04, 05, 06
-    KAFKA_LAB_MANAGED_NOTEBOOKS=09 pytest tests/notebooks/test_course_on_managed.py    # those
+    KAFKA_LAB_MANAGED_NOTEBOOKS=09 pytest tests/notebooks/test_course_on_managed.py  # only 09
 
 05 needs ZooKeeper throughout: it says so in its first cell and skips every section (its graded
 checks too), about 23 s. 09 skips its broker-control sections and runs the rest, its exercise
