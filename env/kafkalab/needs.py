@@ -114,7 +114,7 @@ def check(lesson: str, cluster: Cluster, *, show: bool = True) -> LessonNeeds:
                                         in needs_of(lesson).items()
                                         if not offers(cluster, need)})
     _current = result
-    _register_magic()
+    register_magic()
     if show and result.missing:
         print(result.message())
     return result
@@ -150,7 +150,8 @@ def _needs_magic(line: str, cell: str) -> Any:
     return eval(compile(ast.Expression(last.value), "<cell>", "eval"), shell.user_ns)  # noqa: S307
 
 
-def _register_magic() -> None:
+def register_magic() -> None:
+    """Register the ``%%needs`` cell magic in this IPython shell (once)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is installed with the course
