@@ -134,9 +134,6 @@ def test_a_group_survives_the_loss_of_its_partition_leader_and_coordinator(clust
     assert all(loss.leaders_after[p] not in (-1, loss.victim) for p in loss.affected)
     assert loss.failed == 0 and len(loss.produced) > 200  # the producer wrote through the kill
     assert loss.lost == 0, f"{loss.lost} acknowledged records never read"
-    assert loss.duplicates <= loss.rebalances * len(loss.produced)  # only a rebalance repeats
-    if loss.rebalances == 0:
-        assert loss.duplicates == 0
     resumed = loss.resumed_after()
     assert resumed is not None and resumed <= loss.expected_gap + 5, (
         f"read again {resumed} s after the kill, expected within {loss.expected_gap} s + 5 s")
