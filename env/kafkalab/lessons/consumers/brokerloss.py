@@ -376,7 +376,7 @@ def broker_loss(cluster: Cluster, partitions: int = 3, members: int = 3, rate: i
     ``min.insync.replicas=2``; a producer writing ``rate`` records/s; a group of ``members``
     consumers reading. The victim is a broker that leads a partition and is not the active
     controller (05 shows a controller's failover); the group's id is chosen so that the victim is
-    its coordinator too. After ``before`` s of steady reading, SIGKILL it; wait until the
+    its coordinator too. ``before`` s after records arrive on every partition, SIGKILL it; wait until the
     metadata shows new leaders (the topic's and the coordinator's partition) and every affected
     partition is read again, go on ``after`` s, stop the producer and wait until the group has
     read every acknowledged record. The killed broker stays down: ``cluster.heal()`` (or
@@ -432,8 +432,10 @@ def broker_loss(cluster: Cluster, partitions: int = 3, members: int = 3, rate: i
         writer = _Writer(cluster, topic, partitions, rate)
         steps.update(1)
         steps.set_description("reading steadily")
-        wait_until(lambda: since() >= before and {d.partition for d in deliveries}
-                   == set(range(partitions)), timeout, "records on every partition")
+        wait_until(lambda: {d.partition for d in deliveries} == set(range(partitions)),
+                   timeout, "records on every partition")
+        flowing = since()  # the producer's first batches are in: read steadily for a moment
+        wait_until(lambda: since() >= flowing + before, before + 5, "steady reading")
         steps.update(1)
         steps.set_description(f"killing broker {victim}")
         kill_at = since()

@@ -46,7 +46,7 @@ def plot_broker_loss(result: BrokerLoss, bin_s: float = 0.1, ax: Any = None) -> 
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3))
+        _, ax = plt.subplots(figsize=(9, 3))
     for p, counts in result.rates(bin_s).items():
         hit = p in result.affected
         label = f"partition {p}" + (f" (led by broker {result.victim})" if hit else "")
@@ -59,5 +59,5 @@ def plot_broker_loss(result: BrokerLoss, bin_s: float = 0.1, ax: Any = None) -> 
     ax.set_xlabel("seconds")
     ax.set_ylabel(f"records consumed per {bin_s * 1000:.0f} ms")
     ax.set_title("a consumer group through the loss of a broker")
-    ax.legend(fontsize="small", loc="upper right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
