@@ -251,7 +251,6 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     subs.mkdir()
     nbformat.write(samples.deaf_loop(ROOT), subs / "deaf.ipynb")
     nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "zoe_00_welcome.ipynb")
-    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "yan_00_welcome.ipynb")
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs), "--out", str(out), "--quiet",
            "--assignment", samples.ASSIGNMENT, "--jobs", "1", "--timeout", str(CELL_TIMEOUT),
@@ -269,7 +268,7 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     first.send_signal(signal.SIGINT)  # interrupt while the next submission is being graded
     first.wait(timeout=120)
     said = first.stdout.read().decode() if first.stdout else ""
-    if len(done) < 3:  # something was still being graded
+    if len(done) < 2:  # something was still being graded
         assert first.returncode == 130 and "run the same command again" in said, said
     # the interrupt can land after more submissions finished: compare with what is on disk now
     finished = {p.name: p.stat().st_mtime_ns for p in results.glob("[!.]*.json")}
@@ -281,11 +280,10 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     for name, mtime in done.items():
         assert (results / name).stat().st_mtime_ns == mtime, f"{name} was graded again"
     table = rows(out)
-    assert set(table) == {"deaf", "zoe", "yan"}
+    assert set(table) == {"deaf", "zoe"}
     assert table["deaf"]["status"] == "graded" and float(table["deaf"]["score"]) == 3, table
     assert "stopped answering" in table["deaf"]["reason"]
     assert table["zoe"]["status"] == "graded" and float(table["zoe"]["score"]) == 5
-    assert table["yan"]["status"] == "graded" and float(table["yan"]["score"]) == 5
     page = out / "feedback" / "deaf" / samples.ASSIGNMENT / f"{samples.ASSIGNMENT}.html"
     assert "stopped answering" in page.read_text()
     again = json.loads((results / "zoe.json").read_text())

@@ -60,3 +60,4 @@ def test_environment_yml_names_nothing_pyproject_lacks() -> None:
 def test_environment_yml_has_a_java_17_runtime() -> None:
     text = (ROOT / "environment.yml").read_text()
     assert re.search(r"- openjdk[>=]*=?(1[7-9]|2\d)", text)
+

@@ -91,3 +91,12 @@ def test_retention_verdict_follows_the_measurement() -> None:
 def test_an_external_cluster_has_no_log_dir() -> None:
     cluster = Cluster(ExternalBackend("127.0.0.1:1"), brokers=1, mode="kraft", owned=False)
     assert cluster.broker(1).log_dir is None
+
+
+@pytest.mark.parametrize("gap_s", [0.1, 2.0, 3.0])
+def test_retention_run_refuses_a_gap_that_would_not_show_one_segment_deleted(
+        gap_s: float) -> None:
+    """At or below segment.ms no new segment is rolled; at or above retention.ms the first
+    segment expires before the second batch arrives."""
+    with pytest.raises(ValueError, match="gap_s"):
+        welcome.retention_run(None, segment_ms=200, retention_ms=2000, gap_s=gap_s)  # type: ignore[arg-type]

@@ -92,14 +92,26 @@ class RetentionRun:
 
 
 def retention_run(cluster: Cluster, records: int = 5, segment_ms: int = 200,
-                  retention_ms: int = 1000, timeout: float = 10.0) -> RetentionRun:
-    """Produce ``records`` records, wait until the segment is older than ``segment_ms``, produce
-    as many again (the broker then rolls a new segment), and wait until retention
-    (``retention_ms``) has deleted the first segment or ``timeout`` passed."""
+                  retention_ms: int = 2000, timeout: float = 10.0,
+                  gap_s: float = 1.2) -> RetentionRun:
+    """Produce ``records`` records, wait ``gap_s`` (longer than ``segment_ms``), produce as many
+    again (the broker then rolls a new segment), and wait until retention (``retention_ms``)
+    has deleted the first segment or ``timeout`` passed.
+
+    The timing matters because retention also deletes the *active* segment once all of it is
+    older than ``retention_ms``, and the broker checks once per
+    ``log.retention.check.interval.ms`` (1 s on the course's clusters). ``gap_s`` shorter than
+    ``retention_ms``: the second batch arrives before the first segment expires (else that one
+    is deleted alone, before any roll). ``gap_s`` longer than one check: the first check that
+    finds the first segment expired finds the second one still young, so it deletes only the
+    first, and the watch below sees the log start at the second batch."""
+    if not segment_ms / 1000 < gap_s < retention_ms / 1000:
+        raise ValueError(f"gap_s={gap_s} must lie between segment.ms ({segment_ms} ms) and "
+                         f"retention.ms ({retention_ms} ms)")
     topic = cluster.create_topic(prefix="retention", partitions=1, config={
         "segment.ms": str(segment_ms), "retention.ms": str(retention_ms)})
     produce(cluster.producer_config(), topic, [f"old-{i}" for i in range(records)])
-    time.sleep(segment_ms / 1000 + 0.1)
+    time.sleep(gap_s)
     produce(cluster.producer_config(), topic, [f"new-{i}" for i in range(records)])
     folder = partition_folder(cluster, topic)
     before = segment_files(folder) if folder is not None else []
