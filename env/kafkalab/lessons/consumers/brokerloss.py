@@ -376,11 +376,11 @@ def broker_loss(cluster: Cluster, partitions: int = 3, members: int = 3, rate: i
     ``min.insync.replicas=2``; a producer writing ``rate`` records/s; a group of ``members``
     consumers reading. The victim is a broker that leads a partition and is not the active
     controller (05 shows a controller's failover); the group's id is chosen so that the victim is
-    its coordinator too. ``before`` s after records arrive on every partition, SIGKILL it; wait until the
-    metadata shows new leaders (the topic's and the coordinator's partition) and every affected
-    partition is read again, go on ``after`` s, stop the producer and wait until the group has
-    read every acknowledged record. The killed broker stays down: ``cluster.heal()`` (or
-    ``cluster.stop()``) afterwards."""
+    its coordinator too. ``before`` s after records arrive on every partition, SIGKILL it; wait
+    until the metadata shows new leaders (the topic's and the coordinator's partition) and
+    every affected partition is read again, go on ``after`` s, stop the producer and wait until
+    the group has read every acknowledged record. The killed broker stays down:
+    ``cluster.heal()`` (or ``cluster.stop()``) afterwards."""
     from ...progress import bar
 
     if len(cluster.broker_ids) < 3:
