@@ -48,7 +48,8 @@ NEEDS: dict[str, dict[Need, str]] = {
     "03_producers": {Need.BROKER_CONTROL: "the acks experiments (they kill, pause and restart "
                      "brokers), the notes' producer run, NOT_ENOUGH_REPLICAS, unclean "
                      "leader election, exercise 2"},
-    "04_consumer_groups": {},
+    "04_consumer_groups": {Need.BROKER_CONTROL: "§5, a broker killed under a reading group (it "
+                           "starts three brokers of its own)"},
     "05_zookeeper_and_kraft": {Need.ZOOKEEPER: "the whole lesson (it reads ZooKeeper)",
                                Need.BROKER_CONTROL: "the failovers (they kill controllers)"},
     "06_partitions_and_parallelism": {},

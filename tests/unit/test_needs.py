@@ -192,7 +192,7 @@ def test_a_lesson_guards_only_what_it_declares_after_checking_its_cluster(lesson
             assert Need.parse(word) in needs.needs_of(lesson), f"{lesson}: {line!r} undeclared"
 
 
-@pytest.mark.parametrize("lesson", ["00_welcome", "01_request_response",
+@pytest.mark.parametrize("lesson", ["00_welcome", "01_request_response", "04_consumer_groups",
                                     "07_microservices_rest_kafka"])
 def test_a_lesson_that_declares_needs_guards_its_cells(lesson: str) -> None:
     """The lessons that declare broker control and skip those sections on a managed cluster."""
