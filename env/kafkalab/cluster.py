@@ -182,10 +182,11 @@ class Cluster:
                 deadline = time.monotonic() + timeout
                 while time.monotonic() < deadline:
                     consumer.poll(0.1)
-                    if "__consumer_offsets" in consumer.list_topics(timeout=1).topics:
-                        return
-            except Exception:  # a cluster stopped meanwhile: nothing to prepare
-                return
+                    try:
+                        if "__consumer_offsets" in consumer.list_topics(timeout=1).topics:
+                            return
+                    except Exception:  # a busy or stopping cluster: ask again until the deadline
+                        continue
             finally:
                 consumer.close()
 

@@ -390,7 +390,12 @@ def broker_loss(cluster: Cluster, partitions: int = 3, members: int = 3, rate: i
     wall = time.monotonic()
     topic = cluster.create_topic(partitions=partitions, replication_factor=3,
                                  min_insync_replicas=2, prefix="survive")
-    desc = cluster.describe([topic, OFFSETS])
+    # the coordinators' topic exists once a group has asked for one (start_cluster has one ask
+    # in the background): wait for it and its leaders, the victim is chosen among them
+    cluster.prepare_groups().join()
+    desc = cluster.wait_until(
+        lambda d: bool(d.topic(OFFSETS)) and all(s.leader >= 0 for s in d.topic(OFFSETS)),
+        timeout, f"{OFFSETS} to exist with a leader for each partition", topics=[topic, OFFSETS])
     leaders = {p: desc.leader(topic, p) for p in range(partitions)}
     controller = desc.controller
     offsets_leaders = {s.partition: s.leader for s in desc.topic(OFFSETS)}
