@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -164,11 +165,34 @@ class Cluster:
                                        "log_level": 0})
         return self._admin
 
-    def prepare_groups(self) -> None:
+    def prepare_groups(self, timeout: float = 5.0) -> threading.Thread:
         """Have the brokers create the group coordinators' topic (``__consumer_offsets``) now,
         in the background: a new cluster creates it on the first consumer group's request,
-        and that consumer then waits about 3 s for its coordinator. Returns at once."""
-        self.admin().describe_consumer_groups(["kafka-lab-prepare"], request_timeout=30)
+        and that consumer then waits about 3 s for its coordinator. Returns at once (the
+        thread, to join if one must know it is done).
+
+        A consumer with a group id and no subscription asks for its coordinator, which makes
+        the brokers create the topic; it is closed as soon as the topic is listed. (The admin
+        API's group requests were tried first: on a new ZooKeeper-mode cluster they hang until
+        their timeout, and a librdkafka admin request timing out once aborted a kernel.)"""
+        def run() -> None:
+            consumer = Consumer({**self.client_config(), "group.id": "kafka-lab-prepare",
+                                 "enable.auto.commit": False, "log_level": 0})
+            try:
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    consumer.poll(0.1)
+                    try:
+                        if "__consumer_offsets" in consumer.list_topics(timeout=1).topics:
+                            return
+                    except Exception:  # a busy or stopping cluster: ask again until the deadline
+                        continue
+            finally:
+                consumer.close()
+
+        thread = threading.Thread(target=run, name="kafka-lab-prepare-groups", daemon=True)
+        thread.start()
+        return thread
 
     # ---- topics -----------------------------------------------------------------------
     def create_topic(self, name: str | None = None, partitions: int = 1,

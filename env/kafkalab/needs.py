@@ -48,7 +48,8 @@ NEEDS: dict[str, dict[Need, str]] = {
     "03_producers": {Need.BROKER_CONTROL: "the acks experiments (they kill, pause and restart "
                      "brokers), the notes' producer run, NOT_ENOUGH_REPLICAS, unclean "
                      "leader election, exercise 2"},
-    "04_consumer_groups": {},
+    "04_consumer_groups": {Need.BROKER_CONTROL: "§5, a broker killed under a reading group (it "
+                           "starts three brokers of its own)"},
     "05_zookeeper_and_kraft": {Need.ZOOKEEPER: "the whole lesson (it reads ZooKeeper)",
                                Need.BROKER_CONTROL: "the failovers (they kill controllers)"},
     "06_partitions_and_parallelism": {},
@@ -114,7 +115,7 @@ def check(lesson: str, cluster: Cluster, *, show: bool = True) -> LessonNeeds:
                                         in needs_of(lesson).items()
                                         if not offers(cluster, need)})
     _current = result
-    _register_magic()
+    register_magic()
     if show and result.missing:
         print(result.message())
     return result
@@ -150,7 +151,8 @@ def _needs_magic(line: str, cell: str) -> Any:
     return eval(compile(ast.Expression(last.value), "<cell>", "eval"), shell.user_ns)  # noqa: S307
 
 
-def _register_magic() -> None:
+def register_magic() -> None:
+    """Register the ``%%needs`` cell magic in this IPython shell (once)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is installed with the course

@@ -58,6 +58,8 @@ def test_check_sentence_exercise_and_message() -> None:
     nb = graded_notebook()
     assert nbcheck.check_sentence(nb.cells[1]) == "f returns a number"
     assert nbcheck.check_sentence(nb.cells[3]) == "ex2-positive"  # no `# check:` line
+    guarded = v4.new_code_cell("%%needs zookeeper\n# check: f reads ZooKeeper\nassert f()\n")
+    assert nbcheck.check_sentence(guarded) == "f reads ZooKeeper"  # the magic must come first
     assert [nbcheck.exercise_of(g) for g in ("test_ex1_on_cluster", "ex1-at-least-once",
                                              "ex1_test", "test_ex_crashes", "test_layout")] \
         == ["ex1", "ex1", "ex1", "ex", "test_layout"]

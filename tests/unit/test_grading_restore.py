@@ -1,6 +1,7 @@
 """The grader's restore step, in a real ipykernel (no Kafka): a submission that patches the
-compiler on a cell's way to execution, to run only the grader's end-of-cell token and skip the
-test above it, is undone before the next graded cell."""
+compiler on a cell's way to execution, or replaces the ``%%needs`` cell magic a graded cell
+starts with, to run only the grader's end-of-cell token and skip the test above it, is undone
+before the next graded cell."""
 
 from __future__ import annotations
 
@@ -52,3 +53,22 @@ def test_forged_token_undone_by_restore(kernel) -> None:  # noqa: ANN001
                                        user_expressions={"r": RESTORE})
     assert reply["content"]["user_expressions"]["r"]["status"] == "ok"
     assert _run(kernel, TEST) == ["AssertionError"]  # the test body ran again
+
+
+FORGE_MAGIC = r'''
+import re
+def _forged(line, cell):
+    print(re.search(r"print\('([0-9a-f]{32})'", cell).group(1))
+get_ipython().register_magic_function(_forged, magic_kind="cell", magic_name="needs")
+'''
+
+
+def test_forged_needs_magic_undone_by_restore(kernel) -> None:  # noqa: ANN001
+    _run(kernel, SNAPSHOT)
+    _run(kernel, FORGE_MAGIC)
+    guarded = "%%needs zookeeper\n" + TEST
+    assert _run(kernel, guarded) == ["0123456789abcdef0123456789abcdef\n"]  # the attack works
+    reply = kernel.execute_interactive("", silent=True, timeout=60,
+                                       user_expressions={"r": RESTORE})
+    assert reply["content"]["user_expressions"]["r"]["status"] == "ok"
+    assert _run(kernel, guarded) == ["AssertionError"]  # the real magic ran the test body

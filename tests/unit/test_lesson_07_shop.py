@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -288,7 +290,7 @@ def test_not_json_is_400_and_invalid_json_is_422() -> None:
 
 
 def test_fraudrun_signature_check() -> None:
-    from kafkalab.lessons.shop.fraudrun import arm, check_signature
+    from kafkalab.lessons.shop.fraudrun import check_signature, run_in_process
 
     def good(config, group_id, source, passed, review, limit, max_messages, timeout=20.0):
         return 0
@@ -301,34 +303,33 @@ def test_fraudrun_signature_check() -> None:
         check_signature(bad)
     with pytest.raises(TypeError, match="must be a function"):
         check_signature(3)
-    with pytest.raises(ValueError):
-        arm("explode", 1)
-    arm(None, 0)
+    with pytest.raises(ValueError, match="not one of"):  # a crash point the lesson does not use
+        run_in_process(good, [], Path("unused"), crash=("produce", 1))
 
 
 def test_restart_run_problems_name_each_failure() -> None:
     from collections import Counter
 
+    from kafkalab.clients.crashpoints import Outcome
     from kafkalab.lessons.shop.exercises import RestartRun
-    from kafkalab.lessons.shop.fraudrun import Call
 
     stream = [{"order_id": f"o{i}", "total": t} for i, t in enumerate((10, 500, 20))]
 
-    def run(first: Call, second: Call, ok: Counter, rev: Counter, committed: int = 1
+    def run(first: Outcome, second: Outcome, ok: Counter, rev: Counter, committed: int = 1
             ) -> list[str]:
         return RestartRun(stream, first, second, 2, committed, ok, rev, {"o0", "o2"},
                           {"o1"}).problems()
 
-    killed, two = Call(None, True, ""), Call(2, False, "")
+    killed, two = Outcome(None, True, ""), Outcome(2, False, "")
     assert run(killed, two, Counter(o0=1, o2=1), Counter(o1=1)) == []
-    assert "returned 5" in run(Call(5, False, ""), Call(1, False, ""), Counter(o0=1, o2=1),
+    assert "returned 5" in run(Outcome(5, False, ""), Outcome(1, False, ""), Counter(o0=1, o2=1),
                                Counter(o1=1), committed=2)[0]
-    assert "second call returned 1" in run(killed, Call(1, False, ""), Counter(o0=1, o2=1),
+    assert "second call returned 1" in run(killed, Outcome(1, False, ""), Counter(o0=1, o2=1),
                                            Counter(o1=1))[0]
     assert "reached neither" in run(killed, two, Counter(o0=1), Counter(o1=1))[0]
     assert "wrong topic" in run(killed, two, Counter(o0=1, o2=1, o1=1), Counter())[0]
     assert "more than once" in run(killed, two, Counter(o0=2, o2=1), Counter(o1=1))[0]
-    assert "failed in its own process" in run(Call(None, False, "NameError: x"), two,
+    assert "failed in its own process" in run(Outcome(None, False, "NameError: x"), two,
                                               Counter(), Counter())[0]
 
 

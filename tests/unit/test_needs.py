@@ -108,9 +108,13 @@ def test_a_lesson_guards_what_it_declares(lesson: str) -> None:
         guarded = [Need.parse(w) for w in first.split()[1:]] if first.startswith("%%needs") \
             else []
         graded = nbcheck.is_grade(cell) or nbcheck.is_solution(cell)
-        assert not (graded and guarded), (
-            f"{lesson} {gid}: an answer or graded cell must not be skippable (a submission could "
-            "flip what the magic reads and skip its own tests)")
+        # An answer is never skippable. A graded check may be (05's read ZooKeeper): skipped, it
+        # scores zero in the grader (its end-of-cell token never comes back), and the grader's
+        # restore step puts the real %%needs magic back before it (test_grading_restore.py).
+        assert not (nbcheck.is_solution(cell) and guarded), (
+            f"{lesson} {gid}: an answer cell must not be skippable")
+        assert not guarded or not nbcheck.is_grade(cell) or whole, (
+            f"{lesson} {gid}: only a lesson that needs ZooKeeper throughout guards its checks")
         assert all(n in declared for n in guarded), (
             f"{lesson} {gid} needs {guarded}, which NEEDS[{lesson!r}] does not declare, so the "
             "first cell never announces that it is skipped")
@@ -188,7 +192,7 @@ def test_a_lesson_guards_only_what_it_declares_after_checking_its_cluster(lesson
             assert Need.parse(word) in needs.needs_of(lesson), f"{lesson}: {line!r} undeclared"
 
 
-@pytest.mark.parametrize("lesson", ["00_welcome", "01_request_response",
+@pytest.mark.parametrize("lesson", ["00_welcome", "01_request_response", "04_consumer_groups",
                                     "07_microservices_rest_kafka"])
 def test_a_lesson_that_declares_needs_guards_its_cells(lesson: str) -> None:
     """The lessons that declare broker control and skip those sections on a managed cluster."""

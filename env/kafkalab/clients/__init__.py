@@ -1,6 +1,7 @@
 """The Kafka client idioms the lessons and the shop share, each written once.
 
-Modules: ``producing``, ``reading``, ``offsets``, ``waiting``, ``records``, ``proxy``.
+Modules: ``producing``, ``reading``, ``offsets``, ``waiting``, ``records``, ``proxy``,
+``crashpoints``.
 
 * Producing: :func:`crc32_partition` (where a key goes), :func:`send` one record (waiting
   while the client's queue is full), :func:`produce_all` many on a producer you own,
@@ -12,6 +13,9 @@ Modules: ``producing``, ``reading``, ``offsets``, ``waiting``, ``records``, ``pr
   :func:`group_offsets`, :func:`group_lag`, :func:`committed_offsets`.
 * Groups: :func:`group_settled` (every partition owned, every member busy that can be).
 * Waiting: :func:`wait_until` (poll a predicate until it holds or a deadline passes).
+* Crash points (``from kafkalab.clients import crashpoints``, not re-exported: its ``Producer``
+  and ``Consumer`` are counted versions of confluent-kafka's): run a function in a fresh process
+  that SIGKILLs itself right after the n-th return of a chosen client call.
 * Faults on the wire: :class:`FaultProxy`, a loopback TCP proxy in front of every broker (of a
   plaintext cluster) that drops the first produce responses or replays the first produce
   requests, so a lesson can make a retry happen on purpose instead of waiting for a race.

@@ -64,8 +64,11 @@ _EXERCISE = re.compile(r"(?:^|[_-])(ex\d*)(?=[_-]|$)", re.IGNORECASE)
 
 def check_sentence(cell: NotebookNode) -> str:
     """What a graded test cell checks, for the student's feedback: its first line when that is
-    ``# check: <sentence>`` (contract D), else its grade_id."""
+    ``# check: <sentence>`` (contract D; after a cell magic such as ``%%needs zookeeper``, which
+    must come first), else its grade_id."""
     lines = str(cell.get("source", "")).lstrip().splitlines()
+    if lines and lines[0].startswith("%%"):
+        lines = lines[1:]
     if lines and (m := _CHECK.match(lines[0])):
         return m.group(1)
     return str(nbgrader_meta(cell).get("grade_id", "")) or "(unnamed check)"

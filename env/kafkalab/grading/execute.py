@@ -7,12 +7,13 @@ output instead, so the tests that already ran keep their points, the rest score 
 feedback says why.
 
 Verdicts are decided here, outside the student's kernel. Before each graded (test) cell the
-grader runs a restore step in the kernel (IPython's input and AST transformers, custom exception
-handler, pre-run hooks, the shell's and kernel's methods, ``sys.stdout``/``stderr`` and the
-builtins as they were before the first cell, and user globals that shadow a builtin are
-removed). Then the test cell runs with a fresh random token appended (sent only in the execute
-request, never written in a notebook): the cell counts only if that token comes back in its
-output, so a test cell that did not run to its end scores zero whatever the kernel reports.
+grader runs a restore step in the kernel (IPython's input and AST transformers, cell magics (a
+graded cell may start with ``%%needs``), custom exception handler, pre-run hooks, the shell's
+and kernel's methods, ``sys.stdout``/``stderr`` and the builtins as they were before the first
+cell, and user globals that shadow a builtin are removed). Then the test cell runs with a fresh
+random token appended (sent only in the execute request, never written in a notebook): the cell
+counts only if that token comes back in its output, so a test cell that did not run to its end
+scores zero whatever the kernel reports.
 Where the exercise allows, the cell must also pass a check of the cluster's state made by the
 grader's own process (:mod:`kafkalab.grading.verdicts`, :mod:`kafkalab.grading.probe`).
 
@@ -45,7 +46,8 @@ from .verdicts import check_for, facts_expression
 PATH_MODULES = ("ast", "codeop", "tokenize", "IPython.core.compilerop",
                 "IPython.core.interactiveshell", "IPython.core.inputtransformer2",
                 "IPython.core.displayhook", "ipykernel.ipkernel", "ipykernel.kernelbase",
-                "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session")
+                "ipykernel.zmqshell", "ipykernel.iostream", "jupyter_client.session",
+                "kafkalab.needs")
 # Run once, before the first cell: what the restore step puts back.
 SNAPSHOT = r"""
 PATH_MODULES = @PATH_MODULES@
@@ -53,6 +55,12 @@ def __kafkalab_snapshot():
     import builtins, sys, types
     from IPython.core.getipython import get_ipython
     ip = get_ipython()
+    try:  # the %%needs cell magic a graded cell may start with: registered now, restored below
+        import kafkalab.needs
+        kafkalab.needs.register_magic()
+    except ImportError:
+        pass
+    cell_magics = dict(ip.magics_manager.magics["cell"])
     classes = [c for c in (*type(ip).__mro__, *type(ip.kernel).__mro__)
                if c.__module__.split(".")[0] in ("IPython", "ipykernel")]
     # the execute path beyond the shell's own classes: the parser, the compiler, the session
@@ -99,6 +107,8 @@ def __kafkalab_snapshot():
         ip.input_transformers_cleanup[:] = cleanup
         ip.input_transformers_post[:] = post
         ip.ast_transformers[:] = ast_t
+        ip.magics_manager.magics["cell"].clear()  # a forged %%needs could run the token only
+        ip.magics_manager.magics["cell"].update(cell_magics)
         ip.set_custom_exc((), None)
         for k, v in hooks.items():
             ip.events.callbacks[k][:] = v

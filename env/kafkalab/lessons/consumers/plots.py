@@ -1,9 +1,13 @@
-"""Lesson 04's figure: who owns which partition after each rebalance
-(:func:`plot_assignments`)."""
+"""Lesson 04's figures: who owns which partition after each rebalance
+(:func:`plot_assignments`), and a group's reading through a broker's loss
+(:func:`plot_broker_loss`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .brokerloss import BrokerLoss
 
 
 def plot_assignments(steps: list[tuple[str, dict[str, list[int]], float]], partitions: int,
@@ -33,4 +37,27 @@ def plot_assignments(steps: list[tuple[str, dict[str, list[int]], float]], parti
     ax.set_title(title or "partition owners after each rebalance (time to settle)")
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
+    return ax
+
+
+def plot_broker_loss(result: BrokerLoss, bin_s: float = 0.1, ax: Any = None) -> Any:
+    """Records consumed per ``bin_s`` seconds, one line per partition (the killed broker's
+    partitions drawn thick), with the kill and the moment the new leaders were seen marked."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3))
+    for p, counts in result.rates(bin_s).items():
+        hit = p in result.affected
+        label = f"partition {p}" + (f" (led by broker {result.victim})" if hit else "")
+        ax.step([i * bin_s for i in range(len(counts))], counts, where="post", label=label,
+                lw=2.2 if hit else 1.0, alpha=1.0 if hit else 0.6)
+    ax.axvline(result.kill_at, color="tab:red", ls="--", label=f"broker {result.victim} killed")
+    if result.elected_at is not None:
+        ax.axvline(result.elected_at, color="tab:green", ls=":", label="new leaders seen")
+    ax.axvline(result.end, color="grey", ls="-.", lw=0.8, label="producer stops")
+    ax.set_xlabel("seconds")
+    ax.set_ylabel(f"records consumed per {bin_s * 1000:.0f} ms")
+    ax.set_title("a consumer group through the loss of a broker")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

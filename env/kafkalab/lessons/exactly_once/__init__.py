@@ -12,13 +12,13 @@ Modules:
 * ``copier``: :func:`transactional_copier` (consume-transform-produce in transactions) and
   :func:`start_copier`, which runs it, or your function, as a process that can be SIGKILLed
   (``python -m kafkalab.lessons.exactly_once spec.json``);
-* ``crashpoints``: the Producer/Consumer a copier under test gets, which SIGKILL the process
-  right after a chosen call;
 * ``transactions``: :func:`kill_mid_transaction`, :func:`timeout_abort`, :func:`fencing`,
   :func:`coordinator_failover`, :func:`throughput` (the cost of a transaction);
 * ``charges``: :func:`charge_with_crash`, a card charge outside Kafka with and without an
   idempotency key;
-* ``crashtest``: :func:`crash_test`, the exercise's test (crashes, restarts, exactly-once check);
+* ``crashtest``: :func:`crash_test`, the exercise's test (crashes, restarts, exactly-once check;
+  the copier under test gets ``kafkalab.clients.crashpoints``' Producer and Consumer, which
+  SIGKILL its process right after a chosen call);
 * ``plots``: :func:`plot_duplicates`, :func:`plot_cost`.
 """
 

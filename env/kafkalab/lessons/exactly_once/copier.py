@@ -1,34 +1,30 @@
 """A consume-transform-produce copier in its own process, so that it can be SIGKILLed.
 
 :func:`start_copier` spawns ``python -m kafkalab.lessons.exactly_once spec.json`` through
-``kafkalab.procs.spawn`` (it dies with its parent). The process runs either the course's
-:func:`transactional_copier` or a function from your notebook with the signature
+``kafkalab.clients.crashpoints`` (it dies with its parent, and SIGKILLs itself at its crash
+point if it has one). The process runs either the course's :func:`transactional_copier` or a
+function from your notebook with the signature
 ``copier(consumer_config, producer_config, transactional_id, source, sink, should_stop)``.
 """
 
 from __future__ import annotations
 
-import inspect
-import json
-import signal
 import subprocess
-import sys
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ... import procs
-from . import crashpoints
+from ...clients import crashpoints
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
 
 # What a copier function from a notebook finds imported in its process (Consumer and Producer
-# are confluent-kafka's, with crash points: see ``crashpoints``).
+# are confluent-kafka's, with crash points: see ``kafkalab.clients.crashpoints``).
 PRELUDE = ("import time\nfrom confluent_kafka import KafkaError, KafkaException, TopicPartition\n"
-           "from kafkalab.lessons.exactly_once.crashpoints import Consumer, Producer\n")
+           "from kafkalab.clients.crashpoints import Consumer, Producer\n")
 
 
 def transactional_copier(consumer_config: dict, producer_config: dict, transactional_id: str,
@@ -71,13 +67,18 @@ def transactional_copier(consumer_config: dict, producer_config: dict, transacti
 class Copier:
     """A running copier process; ``status()`` is the lines it reported so far."""
 
-    def __init__(self, proc: subprocess.Popen, status_file: Path, stop_file: Path,
+    def __init__(self, child: procs.Child, status_file: Path, stop_file: Path,
                  log: Path) -> None:
-        self.proc, self.status_file, self.stop_file, self.log = proc, status_file, stop_file, log
+        self.child, self.status_file, self.stop_file, self.log = child, status_file, stop_file, log
 
     @property
     def pid(self) -> int:
-        return self.proc.pid
+        return self.child.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """Its exit code once it has ended (-9: SIGKILLed), else None."""
+        return self.child.poll()
 
     def status(self) -> list[str]:
         try:
@@ -86,22 +87,18 @@ class Copier:
             return []
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return self.child.running
 
     def kill(self) -> None:
         """SIGKILL: no commit, no abort, no close: a crash."""
         if self.alive():
-            self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-        procs.forget(self.proc.pid)
+            self.child.kill(10)
 
     def stop(self, timeout: float = 30.0) -> int:
         """Ask it to finish its batch and return; SIGKILL after ``timeout`` s."""
         self.stop_file.touch()
         try:
-            code = self.proc.wait(timeout)
-            procs.forget(self.proc.pid)
-            return code
+            return self.child.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             return -9
@@ -117,7 +114,7 @@ class Copier:
         deadline = time.monotonic() + timeout
         while not predicate(self.status()):
             if not self.alive():
-                raise RuntimeError(f"the copier exited (code {self.proc.returncode}):\n"
+                raise RuntimeError(f"the copier exited (code {self.returncode}):\n"
                                    + self.error())
             if time.monotonic() > deadline:
                 raise TimeoutError(f"copier status {self.status()[-3:]} after {timeout} s")
@@ -144,29 +141,24 @@ def start_copier(cluster: Cluster, folder: Path, name: str, source: str, sink: s
     """Start a copier process (the course's :func:`transactional_copier`, or ``function``);
     ``crash=(call, n)``: it SIGKILLs itself ``wait`` s after the n-th return of that call."""
     folder.mkdir(parents=True, exist_ok=True)
-    status, stop, log = folder / f"{name}.status", folder / f"{name}.stop", folder / f"{name}.log"
+    status, stop = folder / f"{name}.status", folder / f"{name}.stop"
     status.write_text("")
     stop.unlink(missing_ok=True)
     cons, prod = copier_configs(cluster, group, instance=f"{group}-copier")
-    spec: dict[str, Any] = {"consumer_config": {**cons, **(consumer_overrides or {})},
-                            "producer_config": {**prod, **(producer_overrides or {})},
-                            "transactional_id": transactional_id, "source": source,
-                            "sink": sink, "status": str(status), "stop": str(stop),
-                            "per_transaction": per_transaction, "hold": hold,
-                            "crash": [*crash, wait] if crash else None}
-    if function is not None:
-        spec.update(source_code=PRELUDE + textwrap.dedent(inspect.getsource(function)),
-                    function=function.__name__)
-    spec_file = folder / f"{name}.json"
-    spec_file.write_text(json.dumps(spec))
-    proc = procs.spawn([sys.executable, "-m", "kafkalab.lessons.exactly_once", str(spec_file)],
-                       log, folder)
-    return Copier(proc, status, stop, log)
+    job = crashpoints.write_job(
+        folder, name, function=function, prelude=PRELUDE, crash=crash, wait=wait,
+        consumer_config={**cons, **(consumer_overrides or {})},
+        producer_config={**prod, **(producer_overrides or {})},
+        transactional_id=transactional_id, source=source, sink=sink, status=str(status),
+        stop=str(stop), per_transaction=per_transaction, hold=hold)
+    child = crashpoints.start(job, "kafkalab.lessons.exactly_once")
+    return Copier(child, status, stop, child.log)
 
 
 def copier_main(spec_path: str) -> None:
     """The copier process: what ``python -m kafkalab.lessons.exactly_once spec.json`` runs."""
-    spec = json.loads(Path(spec_path).read_text())
+    job = crashpoints.load_job(spec_path)
+    spec = job.fields
     status_file, stop_file = Path(spec["status"]), Path(spec["stop"])
     out = open(status_file, "a", buffering=1)  # noqa: SIM115 - lives as long as the process
 
@@ -175,12 +167,8 @@ def copier_main(spec_path: str) -> None:
 
     args = (spec["consumer_config"], spec["producer_config"], spec["transactional_id"],
             spec["source"], spec["sink"], should_stop)
-    if spec.get("crash"):
-        crashpoints.arm(*spec["crash"])
-    if "source_code" in spec:
-        namespace: dict[str, Any] = {}
-        exec(compile(spec["source_code"], "<your copier>", "exec"), namespace)  # noqa: S102
-        namespace[spec["function"]](*args)
+    if job.function is not None:
+        job.function(*args)
     else:
         transactional_copier(*args, per_transaction=spec["per_transaction"], hold=spec["hold"],
                              status=lambda line: out.write(line + "\n"))

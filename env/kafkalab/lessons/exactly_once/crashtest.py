@@ -4,11 +4,11 @@ that a ``read_committed`` reader of its output sees the input exactly once, in o
 Each round writes a chunk of input (transactions of 10 records, each third one followed by an
 aborted transaction of junk records that a correct copier never sees), starts the copier with a
 crash point (it SIGKILLs itself right after the n-th return of one call: a consumer commit, a
-transaction commit, a flush, ...; see ``crashpoints``; half a second after a produce call, time
-for the short auto-commit interval its consumer config carries to pass) and waits until the
-copier crashed there or, never making that call, copied the round's input; then it SIGKILLs it
-if still alive. One round has no crash point: the copier is SIGKILLed at a random moment once it
-copies. A last run without crash finishes the copy.
+transaction commit, a flush, ...; see ``kafkalab.clients.crashpoints``; half a second after a
+produce call, time for the short auto-commit interval its consumer config carries to pass) and
+waits until the copier crashed there or, never making that call, copied the round's input; then
+it SIGKILLs it if still alive. One round has no crash point: the copier is SIGKILLed at a
+random moment once it copies. A last run without crash finishes the copy.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import Producer
 
+from ...clients.crashpoints import crashed
 from .copier import Copier, start_copier
 from .reading import read_to_end
 
@@ -168,9 +169,9 @@ def crash_test(cluster: Cluster, function: Callable[..., Any] | None, folder: Pa
             copier.kill()
             crashes.append("killed at a random moment")
         else:
-            code = copier.proc.returncode
-            crashes.append(f"after {kind} #{after}" if code == -9 else f"exited ({code})")
-            if code not in (-9, 0):
+            code = copier.returncode
+            crashes.append(f"after {kind} #{after}" if crashed(code) else f"exited ({code})")
+            if not crashed(code) and code != 0:
                 errors += copier.error()
     if not rounds:
         expected += _feed(feeder, source, 0, per_round, keys)
@@ -180,7 +181,7 @@ def crash_test(cluster: Cluster, function: Callable[..., Any] | None, folder: Pa
         if _copied(cluster, sink, len(expected)):
             break
         time.sleep(0.2)
-    if not final.alive() and final.proc.returncode not in (0, None):
+    if not final.alive() and final.returncode not in (0, None):
         errors += final.error()
     final.stop(10)
     got = read_to_end(cluster, sink, "read_committed")

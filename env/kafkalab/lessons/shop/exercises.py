@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...clients import Record, produce, read_to_end, to_record
-from .fraudrun import Call, committed_total, run_in_process
+from ...clients.crashpoints import Outcome
+from .fraudrun import committed_total, run_in_process
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
@@ -65,8 +66,8 @@ class RestartRun:
     every order went."""
 
     stream: list[dict[str, Any]]
-    first: Call
-    second: Call
+    first: Outcome
+    second: Outcome
     stop_after: int
     committed: int  # records the group had committed when the first process ended
     got_ok: Counter
