@@ -24,7 +24,9 @@ from kafkalab.lessons.zookeeper import controller_id
 def _containers(label: str) -> list:
     import docker
 
-    return docker.from_env().containers.list(all=True, filters={"label": label})
+    # ignore_removed: the watchdog may remove a container between docker's list and inspect
+    return docker.from_env().containers.list(all=True, filters={"label": label},
+                                             ignore_removed=True)
 
 
 def _networks(label: str) -> list:

@@ -201,7 +201,9 @@ class DockerBackend:
     # ---- inspection ------------------------------------------------------------------------
     def statuses(self) -> dict[str, str]:
         """Every container's state (running, paused, exited...) by name, in one engine call."""
-        found = self.client.containers.list(all=True,
+        # ignore_removed: a container removed between the engine's list and its inspection
+        # (a watchdog or sweep at work) is simply gone, not an error
+        found = self.client.containers.list(all=True, ignore_removed=True,
                                             filters={"label": f"{LABEL_CLUSTER}={self.prefix}"})
         return {c.name: c.status for c in found}
 

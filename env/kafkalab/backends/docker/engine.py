@@ -59,7 +59,7 @@ for _ in sys.stdin:
 import docker
 client = docker.from_env(timeout=120)
 flt = {"label": "org.kafka-lab.session=" + sys.argv[1]}
-for c in client.containers.list(all=True, filters=flt):
+for c in client.containers.list(all=True, filters=flt, ignore_removed=True):
     try: c.remove(force=True, v=True)
     except Exception: pass
 for n in client.networks.list(filters=flt):
@@ -104,7 +104,7 @@ def sweep_stale(client: Any | None = None) -> int:
     """Remove kafka-lab containers and networks whose owning process is gone; return count."""
     client = client or engine_client()
     removed = 0
-    for c in client.containers.list(all=True, filters={"label": LABEL}):
+    for c in client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         if not _owner_alive(c.labels.get(LABEL_OWNER, "")):
             try:
                 c.remove(force=True, v=True)
