@@ -7,17 +7,35 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 
 from . import tools
 from .backends.base import Backend
 from .backends.security import ApiKey, KeyPool, write_client_properties
 from .describe import ClusterDescription, PartitionState
-from .exceptions import ClusterTimeoutError, KafkaLabError
+from .exceptions import ClusterTimeoutError, ConfigReadError, KafkaLabError
+
+#: the resource kinds :meth:`Cluster.configs` reads, and the admin API's name for each
+CONFIG_KINDS: dict[str, ResourceType] = {"broker": ResourceType.BROKER,
+                                         "topic": ResourceType.TOPIC,
+                                         "group": ResourceType.GROUP}
+_REFUSED = (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+            KafkaError.GROUP_AUTHORIZATION_FAILED)
+_TIMED_OUT = (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT)
+
+
+def config_resource_type(kind: str) -> ResourceType:
+    """The admin API's resource type for ``kind`` ("broker", "topic" or "group")."""
+    try:
+        return CONFIG_KINDS[kind]
+    except KeyError:
+        raise ValueError(f"No configuration kind {kind!r}: the kinds are "
+                         f"{', '.join(map(repr, CONFIG_KINDS))}.") from None
 
 
 class Node:
@@ -239,6 +257,31 @@ class Cluster:
     def topics(self) -> list[str]:
         md = self.admin().list_topics(timeout=10)
         return sorted(t for t in md.topics if not t.startswith("__"))
+
+    # ---- configuration ------------------------------------------------------------------
+    def configs(self, kind: str, name: str | int, timeout: float = 10.0) -> dict[str, str]:
+        """One resource's configuration as the brokers describe it (admin DescribeConfigs):
+        every setting's name and the value in force (the resource's own or the default).
+
+        ``kind`` is "broker" (``name`` its id), "topic" or "group" (group configs, such as a
+        share group's, need Kafka 4 in KRaft mode). Settings whose value the broker hides
+        (passwords) are left out. Raises ValueError for another kind, and ConfigReadError when
+        no broker answers within ``timeout`` s or the brokers refuse (an unknown topic, a key
+        without the right to describe it)."""
+        res = ConfigResource(config_resource_type(kind), str(name))
+        what = (kind, str(name))
+        try:
+            future = self.admin().describe_configs([res], request_timeout=timeout)[res]
+            entries = future.result(timeout + 1.0)
+        except FutureTimeout:
+            raise ConfigReadError(*what, "no answer", timed_out=True, seconds=timeout) from None
+        except KafkaException as exc:
+            err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+            code = err.code() if err is not None else None
+            cause = err.str() if err is not None else str(exc)
+            raise ConfigReadError(*what, cause, timed_out=code in _TIMED_OUT, seconds=timeout,
+                                  refused=code in _REFUSED) from exc
+        return {k: e.value for k, e in sorted(entries.items()) if e.value is not None}
 
     # ---- description --------------------------------------------------------------------
     def describe(self, topics: list[str] | None = None, timeout: float = 10.0,

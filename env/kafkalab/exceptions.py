@@ -133,3 +133,30 @@ class DaskUnavailableError(KafkaLabError):
             fix=("pip install 'kafka-lab[grading]' (or pip install distributed)." if missing
                  else "start one (`dask scheduler`, then `dask worker ADDRESS` on each grading "
                  "machine; see grader/README.md) or check the address."))
+
+
+class ConfigReadError(KafkaLabError):
+    """:meth:`kafkalab.cluster.Cluster.configs` got no configuration for one resource."""
+
+    def __init__(self, kind: str, name: str, cause: str, timed_out: bool = False,
+                 seconds: float = 0.0, refused: bool = False) -> None:
+        self.kind, self.name, self.timed_out = kind, name, timed_out
+        what = f"{kind} {name}" if kind == "broker" else f"{kind} {name!r}"
+        if timed_out:
+            reason = (f"No broker answered within {seconds:g} s when asked for the "
+                      f"configuration of {what} ({cause}).")
+            fix = ("check the cluster is up (cluster.describe()) and that broker "
+                   f"{name} runs" if kind == "broker" else "check the cluster is up "
+                   "(cluster.describe())") + ", then try again or pass a longer timeout=."
+        else:
+            reason = f"The brokers refused to describe the configuration of {what}: {cause}."
+            fix = {"broker": "pass the id of a running broker (cluster.broker_ids)",
+                   "topic": "check the topic exists (cluster.topics())",
+                   "group": "group configs need Kafka 4.0 or newer in KRaft mode; check the "
+                            "cluster's version and mode (cluster.version, cluster.mode)",
+                   }.get(kind, "check the resource's name")
+            if refused:
+                fix = ("the cluster's credentials may not describe this resource's "
+                       "configuration: ask its administrator for a DescribeConfigs ACL")
+            fix += "."
+        super().__init__(reason=reason, fix=fix)

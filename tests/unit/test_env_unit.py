@@ -164,6 +164,39 @@ def test_bad_arguments_are_refused_clearly() -> None:
         start_cluster(brokers=0)
 
 
+def test_config_kinds_map_to_the_admin_apis_resource_types() -> None:
+    from confluent_kafka.admin import ResourceType
+
+    from kafkalab.cluster import config_resource_type
+
+    assert [config_resource_type(k) for k in ("broker", "topic", "group")] == [
+        ResourceType.BROKER, ResourceType.TOPIC, ResourceType.GROUP]
+    with pytest.raises(ValueError, match="'partition'.*'broker', 'topic', 'group'"):
+        config_resource_type("partition")
+    with pytest.raises(ValueError, match="'BROKER'"):  # the admin API's spelling is not a kind
+        config_resource_type("BROKER")
+
+
+def test_reading_configs_refuses_a_wrong_kind_and_names_the_resource_on_timeout() -> None:
+    """No broker listens on port 1: the read times out with an error naming the resource and
+    the fix; a wrong kind is refused before any request."""
+    from kafkalab.backends.external import ExternalBackend
+    from kafkalab.cluster import Cluster
+    from kafkalab.exceptions import ConfigReadError
+
+    cluster = Cluster(ExternalBackend("127.0.0.1:1"), brokers=1, mode="kraft", owned=False)
+    cluster.admin = lambda: pytest.fail("a wrong kind must be refused before any request")
+    with pytest.raises(ValueError, match="the kinds are"):
+        cluster.configs("cluster", "1")
+    del cluster.admin
+    with pytest.raises(ConfigReadError) as caught:
+        cluster.configs("topic", "orders", timeout=0.3)
+    err = caught.value
+    assert err.timed_out and (err.kind, err.name) == ("topic", "orders")
+    assert "topic 'orders'" in err.reason and "timeout=" in err.fix
+    assert isinstance(err, KafkaLabError)
+
+
 def test_a_broker_that_exits_is_explained_by_its_fatal_error_and_innermost_cause() -> None:
     from kafkalab.procs import startup_error
 

@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
-from confluent_kafka.admin import ConfigResource
 
 from ...clients import committed_offsets, group_settled, send, wait_until
 from ...cluster import Cluster
 from ...describe import ClusterDescription
-from ...exceptions import KafkaLabError
+from ...exceptions import ConfigReadError, KafkaLabError
 
 
 @dataclass(frozen=True)
@@ -244,11 +243,10 @@ def survival_verdict(lost: int, duplicates: int, resumed_after: float | None, ga
 def _broker_settings(cluster: Cluster, broker: int, names: list[str]) -> dict[str, int]:
     """Integer settings as ``broker`` reports them (those it does not report are left out)."""
     try:
-        res = ConfigResource(ConfigResource.Type.BROKER, str(broker))
-        entries = cluster.admin().describe_configs([res])[res].result(10)
-    except Exception:  # a cluster that does not say (a managed one)
+        entries = cluster.configs("broker", broker, timeout=10)
+    except ConfigReadError:  # a cluster that does not say (a managed one)
         return {}
-    return {n: int(entries[n].value) for n in names if n in entries and entries[n].value}
+    return {n: int(entries[n]) for n in names if entries.get(n)}
 
 
 def coordinator_partition(group: str, partitions: int) -> int:

@@ -47,9 +47,7 @@ def configure_group(cluster: Cluster, group: str, **configs: str) -> dict[str, s
 
 def group_config(cluster: Cluster, group: str) -> dict[str, str]:
     """The group's ``share.*`` and ``errors.*`` configs as the broker describes them."""
-    res = ConfigResource(ResourceType.GROUP, group)
-    described = cluster.admin().describe_configs([res])[res].result(30)
-    return {k: v.value for k, v in sorted(described.items())
+    return {k: v for k, v in cluster.configs("group", group, timeout=30).items()
             if k.startswith(("share.", "errors."))}
 
 
@@ -295,14 +293,13 @@ class Jobs:
 def broker_limits(cluster: Cluster) -> dict[str, str]:
     """The first broker's ``group.share.*`` floors and defaults (what a group may be set to)."""
     broker = min(cluster.admin().list_topics(timeout=30).brokers)
-    res = ConfigResource(ResourceType.BROKER, str(broker))
-    described = cluster.admin().describe_configs([res])[res].result(30)
+    described = cluster.configs("broker", broker, timeout=30)
     keys = ("group.share.min.record.lock.duration.ms", "group.share.record.lock.duration.ms",
             "group.share.min.delivery.count.limit", "group.share.delivery.count.limit",
             "group.share.max.delivery.count.limit", "group.share.min.heartbeat.interval.ms",
             "errors.deadletterqueue.auto.create.topics.enable",
             "errors.deadletterqueue.topic.name.prefix")
-    return {k: described[k].value for k in keys if k in described}
+    return {k: described[k] for k in keys if k in described}
 
 
 def dead_letter_probe(cluster: Cluster, topic: str, group: str, dead_letter: str,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 from confluent_kafka import KafkaError, Producer
-from confluent_kafka.admin import ConfigResource
 
 from ...cluster import Cluster
 from ...exceptions import FaultInjectionUnavailableError
@@ -64,6 +63,4 @@ def give_up_while_frozen(cluster: Cluster, topic: str, records: int = 5,
 
 def retention_ms(cluster: Cluster, topic: str, timeout: float = 10.0) -> int:
     """The topic's ``retention.ms`` as the broker reports it (its own or the broker default)."""
-    resource = ConfigResource("topic", topic)
-    entries = cluster.admin().describe_configs([resource])[resource].result(timeout=timeout)
-    return int(entries["retention.ms"].value)
+    return int(cluster.configs("topic", topic, timeout=timeout)["retention.ms"])

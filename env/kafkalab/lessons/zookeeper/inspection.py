@@ -10,12 +10,7 @@ from ...cluster import Cluster
 
 def broker_setting(cluster: Cluster, broker_id: int, name: str) -> str | None:
     """One broker configuration value as the broker reports it (admin DescribeConfigs)."""
-    from confluent_kafka.admin import ConfigResource
-
-    res = ConfigResource(ConfigResource.Type.BROKER, str(broker_id))
-    configs = cluster.admin().describe_configs([res])[res].result(timeout=10)
-    entry = configs.get(name)
-    return None if entry is None else entry.value
+    return cluster.configs("broker", broker_id, timeout=10).get(name)
 
 
 def moving_parts(cluster: Cluster) -> list[dict[str, Any]]:
