@@ -264,10 +264,12 @@ class Cluster:
         every setting's name and the value in force (the resource's own or the default).
 
         ``kind`` is "broker" (``name`` its id), "topic" or "group" (group configs, such as a
-        share group's, need Kafka 4 in KRaft mode). Settings whose value the broker hides
-        (passwords) are left out. Raises ValueError for another kind, and ConfigReadError when
-        no broker answers within ``timeout`` s or the brokers refuse (an unknown topic, a key
-        without the right to describe it)."""
+        share group's, need Kafka 4 in KRaft mode). Settings without a value (unset ones with
+        no default, and those the broker hides, such as passwords) are left out. A change made
+        a moment ago (``incremental_alter_configs``) may not show yet: the broker answering
+        learns it from the controller shortly after. Raises ValueError for another kind, and
+        ConfigReadError when no broker answers within ``timeout`` s or the brokers refuse (an
+        unknown topic, a key without the right to describe it)."""
         res = ConfigResource(config_resource_type(kind), str(name))
         what = (kind, str(name))
         try:

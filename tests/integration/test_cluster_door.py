@@ -1,5 +1,6 @@
 """The Cluster as the only door: what lessons, the shop, the CLI and the grader used to reach
-into a backend for is public (node pids and ports, parallel starts, heal, Kafka's tools)."""
+into a backend for is public (node pids and ports, parallel starts, heal, Kafka's tools,
+resource configurations)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import psutil
 import pytest
 
 from kafkalab import start_cluster
-from kafkalab.exceptions import ToolError
+from kafkalab.clients import wait_until
+from kafkalab.exceptions import ConfigReadError, ToolError
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +50,32 @@ def test_run_tool_uses_the_clusters_version_and_address(cluster3) -> None:
     with pytest.raises(ToolError) as err:
         cluster3.run_tool("org.apache.kafka.tools.TopicCommand", "--describe", "--no-such-flag")
     assert err.value.code != 0 and "no-such-flag" in str(err.value)
+
+
+def test_configs_reads_what_was_set_on_a_topic_a_broker_and_a_group(cluster) -> None:
+    from confluent_kafka.admin import (
+        AlterConfigOpType,
+        ConfigEntry,
+        ConfigResource,
+        ResourceType,
+    )
+
+    topic = cluster.create_topic(config={"retention.ms": "4321000"})
+    topic_conf = cluster.configs("topic", topic)
+    assert topic_conf["retention.ms"] == "4321000"
+    assert topic_conf["cleanup.policy"] == "delete"  # a default, reported too
+    # the course's small-machine broker sets this floor to 1000 (Kafka's default is 15000)
+    assert cluster.configs("broker", 1)["group.share.min.record.lock.duration.ms"] == "1000"
+    group = f"configs-{topic}"
+    res = ConfigResource(ResourceType.GROUP, group, incremental_configs=[ConfigEntry(
+        "share.record.lock.duration.ms", "4000", incremental_operation=AlterConfigOpType.SET)])
+    cluster.admin().incremental_alter_configs([res])[res].result(30)
+    # the broker answering learns a change from the controller a moment after it is accepted
+    wait_until(lambda: cluster.configs("group", group, timeout=30)[
+        "share.record.lock.duration.ms"] == "4000", 10, "the group's new lock duration")
+    with pytest.raises(ConfigReadError) as err:
+        cluster.configs("topic", f"{topic}-missing")
+    assert not err.value.timed_out and f"{topic}-missing" in err.value.reason
 
 
 def test_zookeeper_mode_nodes_and_state_record() -> None:

@@ -36,13 +36,20 @@ GROUP_DEFAULTS = {"share.auto.offset.reset": "earliest", "share.heartbeat.interv
 def configure_group(cluster: Cluster, group: str, **configs: str) -> dict[str, str]:
     """Set ``configs`` (``GROUP_DEFAULTS`` first, keyword names with ``_`` for ``.``) on the
     group ``group`` with ``incremental_alter_configs`` on a GROUP resource; return the group's
-    ``share.*`` and ``errors.*`` configs as the broker then describes them."""
+    ``share.*`` and ``errors.*`` configs once the broker describes the new values (it learns
+    them from the controller a moment after the change is accepted, and a share consumer that
+    joins before that gets the old ones)."""
     wanted = {**GROUP_DEFAULTS, **{k.replace("_", "."): str(v) for k, v in configs.items()}}
     entries = [ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
                for k, v in wanted.items()]
     res = ConfigResource(ResourceType.GROUP, group, incremental_configs=entries)
     cluster.admin().incremental_alter_configs([res])[res].result(30)
-    return group_config(cluster, group)
+
+    def applied() -> dict[str, str] | None:
+        now = group_config(cluster, group)
+        return now if all(now.get(k, v) == v for k, v in wanted.items()) else None
+
+    return wait_until(applied, 10, f"the brokers to report group {group}'s new configs")
 
 
 def group_config(cluster: Cluster, group: str) -> dict[str, str]:
