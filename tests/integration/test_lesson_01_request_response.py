@@ -19,6 +19,7 @@ def test_front_door_workers_and_lag(cluster) -> None:
     stored = read_to_end(cluster.client_config(), topic)
     assert sorted(m.key().decode() for m in stored) == ids
     assert rr.topic_size(cluster, topic) == 20
+    assert rr.retention_ms(cluster, topic) == 7 * 24 * 3600 * 1000  # Kafka's default: 7 days
     group = f"pods-{topic}"
     assert rr.group_lag(cluster, topic, group) == 20  # nothing committed yet
     with rr.KafkaWorkers(cluster, topic, group, pods=2, service_ms=1) as workers, \

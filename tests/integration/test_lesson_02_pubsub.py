@@ -68,6 +68,10 @@ def test_share_group_redelivers_after_a_consumer_kill(cluster) -> None:
     config = ps.configure_group(cluster, group, share_record_lock_duration_ms=2000,
                                 share_delivery_count_limit=3)
     assert config["share.record.lock.duration.ms"] == "2000"
+    assert config["share.delivery.count.limit"] == "3"
+    assert "errors.deadletterqueue.topic.name" in config  # errors.* configs are kept too
+    assert config == ps.group_config(cluster, group)
+    assert ps.broker_limits(cluster)["group.share.min.record.lock.duration.ms"] == "1000"
     killed = ps.kill_holder(cluster, topic, group, [f"job-{i}" for i in range(10)])
     assert killed["held"] and killed["redelivered"] == sorted(killed["held"])
     assert killed["counts_after"] == [c + 1 for c in killed["counts_before"]]

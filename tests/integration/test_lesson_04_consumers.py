@@ -129,6 +129,7 @@ def test_a_group_survives_the_loss_of_its_partition_leader_and_coordinator(clust
     finally:
         cluster3.heal()
     assert loss.affected and loss.victim != loss.controller_before, loss.roles  # 05 kills those
+    assert loss.session_timeout_ms == 2000  # as a surviving broker reports it
     # the victim coordinates the group unless it leads no __consumer_offsets partition (after
     # earlier tests restarted brokers, leadership may not have moved back to it yet)
     assert loss.coordinator_after not in (None, loss.victim)

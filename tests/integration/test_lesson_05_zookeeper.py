@@ -43,6 +43,9 @@ def test_znodes_match_the_admin_api(zk_cluster, zk, topic) -> None:
     rows = {r["path"]: r for r in zkl.znode_rows(zk)}
     assert rows["/brokers/ids/1"]["ephemeral"] and rows["/controller"]["ephemeral"]
     assert not rows[f"/brokers/topics/{topic}"]["ephemeral"]
+    # the broker reports the session timeout the course gives it (Kafka's default is 18000)
+    assert zkl.broker_setting(zk_cluster, desc.controller, "zookeeper.session.timeout.ms") == "6000"
+    assert zkl.broker_setting(zk_cluster, 1, "no.such.setting") is None
 
 
 def test_killed_broker_znode_vanishes(zk_cluster, zk, topic) -> None:

@@ -23,9 +23,10 @@ from confluent_kafka.admin import (
 )
 
 from kafkalab import start_cluster
+from kafkalab.backends.external import ExternalBackend
 from kafkalab.backends.security import read_client_properties
 from kafkalab.cluster import Cluster
-from kafkalab.exceptions import KafkaLabError
+from kafkalab.exceptions import ConfigReadError, KafkaLabError
 from kafkalab.lessons.managed.probes import first_error
 from kafkalab.tools import java_client_config, run_tool
 
@@ -123,6 +124,14 @@ def test_no_acl_means_no_access_then_least_acls_work(managed: Cluster, tmp_path:
 
     err = produce_one(conf, topic)
     assert err is not None and "TOPIC_AUTHORIZATION_FAILED" in err, err
+    # configs over SASL_SSL: the cluster's own settings read them, a bare key is refused
+    assert managed.configs("topic", topic)["cleanup.policy"] == "delete"
+    student = Cluster(ExternalBackend(conf["bootstrap.servers"], security={
+        k: v for k, v in conf.items() if k != "bootstrap.servers"}), 1, "kraft", owned=False)
+    for kind, name in (("topic", topic), ("broker", "1")):
+        with pytest.raises(ConfigReadError) as refused:
+            student.configs(kind, name, timeout=10)
+        assert "AUTHORIZATION" in refused.value.reason and "ACL" in refused.value.fix
     value, err = consume_one(conf, topic, group)
     assert value is None and err is not None and "GROUP_AUTHORIZATION_FAILED" in err, err
 
