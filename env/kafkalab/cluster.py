@@ -280,7 +280,7 @@ class Cluster:
         except KafkaException as exc:
             err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
             code = err.code() if err is not None else None
-            cause = err.str() if err is not None else str(exc)
+            cause = (f"{err.name()}: {err.str()}" if err is not None else str(exc)).rstrip(".")
             raise ConfigReadError(*what, cause, timed_out=code in _TIMED_OUT, seconds=timeout,
                                   refused=code in _REFUSED) from exc
         return {k: e.value for k, e in sorted(entries.items()) if e.value is not None}
