@@ -113,7 +113,7 @@ def start_cluster(brokers: int = 1, mode: str = "kraft", backend: str = "auto", 
     if backend in ("auto", "external") and not managed:
         ext = (ExternalBackend(bootstrap_servers) if bootstrap_servers else external_from_env())
         if ext is not None:
-            cluster = Cluster(ext, brokers, mode, owned=False, on_stop=_forget)
+            cluster = Cluster(ext, brokers, ext.mode.value, owned=False, on_stop=_forget)
             cluster.wait_until(lambda d: len(d.brokers) > 0, timeout=timeout,
                                what=f"the external cluster at {ext.bootstrap_servers}", topics=[])
             cluster.broker_ids = sorted(cluster.describe(topics=[]).brokers)

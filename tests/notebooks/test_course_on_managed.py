@@ -81,5 +81,7 @@ def test_lesson_runs_on_a_managed_cluster(student_props: tuple[Cluster, Path], n
     nb = nbformat.read(tmp_path / f"{name}.ipynb", 4)
     outputs = json.dumps([c.get("outputs", []) for c in nb.cells])
     assert cluster.bootstrap_servers.split(",")[0] in outputs, "the lesson did not print its cluster"
+    # the cluster is described as what it is (KRaft), whatever mode the lesson asked for
+    assert "<Cluster zookeeper" not in outputs, "a KRaft cluster was printed as a ZooKeeper one"
     if needs_of(name):  # a section it cannot run here is announced first, then skipped
         assert "will be skipped" in outputs and "skipped: this cell needs" in outputs

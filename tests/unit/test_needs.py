@@ -199,3 +199,15 @@ def test_a_lesson_that_declares_needs_guards_its_cells(lesson: str) -> None:
     cells = _code_cells(lesson)
     assert needs.needs_of(lesson) and any(src.startswith("%%needs") for src in cells)
     assert any(re.search(rf'check\("{lesson}", *\w*cluster', src) for src in cells)
+
+
+def test_an_external_cluster_is_the_mode_it_is_not_the_mode_asked_for(monkeypatch) -> None:
+    """05 asks for mode="zookeeper"; pointed at a managed (KRaft) cluster it must not print
+    itself as a ZooKeeper cluster. Only a cluster given with its ensemble is a ZooKeeper one."""
+    from kafkalab.backends.external import ExternalBackend
+    from kafkalab.backends.plan import Mode
+
+    monkeypatch.delenv("KAFKA_ZOOKEEPER_CONNECT", raising=False)
+    assert ExternalBackend("pkc-1.example:9092").mode is Mode.KRAFT
+    monkeypatch.setenv("KAFKA_ZOOKEEPER_CONNECT", "zk.example:2181")
+    assert ExternalBackend("b.example:9092").mode is Mode.ZOOKEEPER

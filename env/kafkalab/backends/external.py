@@ -48,7 +48,6 @@ class ExternalBackend:
     name = "external"
     detached = True
     version = KAFKA_VERSION  # the Java tools run against it (Kafka's tools talk to older brokers)
-    mode = Mode.KRAFT
 
     def __init__(self, bootstrap_servers: str, security: dict[str, str] | None = None) -> None:
         if not bootstrap_servers:
@@ -57,6 +56,9 @@ class ExternalBackend:
                                 fix="set KAFKA_BOOTSTRAP_SERVERS or pass bootstrap_servers=.")
         self.bootstrap_servers = bootstrap_servers
         self.zookeeper_connect: str | None = os.environ.get("KAFKA_ZOOKEEPER_CONNECT") or None
+        # what the cluster is, whatever mode a lesson asked for: Kafka 4 has no ZooKeeper mode,
+        # so only a cluster given with its ZooKeeper ensemble is taken for a ZooKeeper one
+        self.mode = Mode.ZOOKEEPER if self.zookeeper_connect else Mode.KRAFT
         self.security = security if security is not None else {
             conf: os.environ[env] for env, conf in SECURITY_ENV.items() if os.environ.get(env)}
         if os.environ.get("KAFKA_SASL_MECHANISM") and "sasl.mechanisms" not in self.security:

@@ -72,13 +72,18 @@ def read_to_end(config: dict[str, Any], topics: str | list[str],
                     starts.append(TopicPartition(name, p, low))
         consumer.assign(starts)
         out: list[Message] = []
+        at = {(tp.topic, tp.partition): tp.offset for tp in starts}  # next offset to read
         deadline = time.monotonic() + timeout
         while ends and time.monotonic() < deadline:
-            for msg in consumer.consume(1000, 0.5):
+            # consume() waits its whole timeout unless it gets all it asks for: ask for what
+            # is left (offsets, an upper bound on records), so it returns once they are here
+            left = sum(end - at[tp] for tp, end in ends.items())
+            for msg in consumer.consume(max(1, min(1000, left)), 0.5):
                 tp = (msg.topic(), msg.partition())
                 if msg.error() or tp not in ends:
                     continue
                 out.append(msg)
+                at[tp] = msg.offset() + 1
                 if msg.offset() + 1 >= ends[tp]:
                     del ends[tp]
         if ends:

@@ -13,13 +13,35 @@ from ..exceptions import KafkaLabError
 from .collect import Submission
 
 
+def stamp_gradebooks_in_process() -> None:
+    """nbgrader stamps a new gradebook with its schema version, which it asks of the program
+    ``alembic heads``: a process found on PATH that imports nbgrader again (about 5 s of CPU
+    per grading run). The version is the head of nbgrader's own migration scripts: read it here,
+    in this process, the way that program does (no PATH, no second interpreter)."""
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    def head() -> str:
+        heads = ScriptDirectory(ALEMBIC_DIR).get_heads()
+        if len(heads) != 1:
+            raise KafkaLabError(f"nbgrader's migration scripts in {ALEMBIC_DIR} have "
+                                f"{len(heads)} heads ({heads}), not one: reinstall nbgrader "
+                                "(`python lab.py setup`)")
+        return heads[0]
+
+    nbgrader.api.get_alembic_version = head
+
+
 def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # noqa: ANN201
     """nbgrader's configuration for the grading folder ``out``, built in-process (a traitlets
-    ``Config``; nothing is written as Python source). nbgrader is imported lazily (slow)."""
+    ``Config``; nothing is written as Python source). nbgrader is imported lazily (slow).
+    Gradebooks this process creates are stamped in-process (:func:`stamp_gradebooks_in_process`)."""
     from nbgrader.converters import Autograde, GenerateFeedback
     from nbgrader.preprocessors import Execute, GetGrades
     from traitlets.config import Config
 
+    stamp_gradebooks_in_process()
     c = Config()
     c.CourseDirectory.root = str(out.resolve())
     c.CourseDirectory.source_directory = "source"

@@ -88,6 +88,24 @@ class Worker:
         self.cell_timeout = cell_timeout
         self.proc: procs.Child | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
+        self._warming: threading.Thread | None = None
+
+    def warm(self) -> None:
+        """Start the process now, in the background: its imports (seconds) overlap the
+        runner's preparation of OUT; :meth:`grade` waits for it."""
+        def start() -> None:
+            try:
+                self.proc = self._start()
+            except (OSError, RuntimeError):
+                self.proc = None  # grade() tries again, and says so if it fails
+
+        self._warming = threading.Thread(target=start, daemon=True)
+        self._warming.start()
+
+    def _warmed(self) -> None:
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
 
     def _start(self) -> procs.Child:
         errlog = self.out / "logs" / "workers.log"
@@ -120,6 +138,7 @@ class Worker:
     def grade(self, sub: Submission, result: Path, log: Path, limit: float,
               box: dict) -> str:
         """``done``, ``timeout``, ``died`` or ``did not start``."""
+        self._warmed()
         if self.proc is None or self.proc.poll() is not None:
             try:
                 self.proc = self._start()
@@ -148,6 +167,7 @@ class Worker:
                 return "done"
 
     def close(self, kill: bool = False) -> None:
+        self._warmed()
         proc, self.proc = self.proc, None
         if proc is None:
             return
@@ -167,6 +187,7 @@ class Worker:
 
 _local = threading.local()
 _workers: list[Worker] = []
+_spare: queue.SimpleQueue[Worker] = queue.SimpleQueue()  # warmed, not yet a thread's own
 
 
 def _box(out: Path, opts: Options) -> dict:
@@ -194,9 +215,12 @@ def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float
     tmp.parent.mkdir(parents=True, exist_ok=True)
     tmp.unlink(missing_ok=True)
     if getattr(_local, "worker", None) is None:
-        _local.worker = Worker(out, opts.cell_timeout)
-        with _lock:
-            _workers.append(_local.worker)
+        try:
+            _local.worker = _spare.get_nowait()
+        except queue.Empty:
+            _local.worker = Worker(out, opts.cell_timeout)
+            with _lock:
+                _workers.append(_local.worker)
     t0 = time.monotonic()
     outcome = _local.worker.grade(sub, tmp, log, opts.submission_timeout, _box(out, opts))
     result = GradeResult(sub.student, sub.assignment, 0.0, top, sandbox=opts.sandbox.value)
@@ -236,15 +260,19 @@ def write_csv(out: Path, results: dict[str, GradeResult]) -> Path:
     return path
 
 
+def _close_workers() -> None:
+    for worker in _workers:
+        worker.close()
+    _workers.clear()
+    while not _spare.empty():  # warmed for submissions that never came
+        _spare.get_nowait()
+
+
 def grade_all(paths: CoursePaths, subs: list[Submission],
               opts: Options) -> dict[str, GradeResult]:
     """Grade every submission not already graded; return all results by ``assignment/student``."""
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    tops = {}
-    for a in sorted({s.assignment for s in subs}):
-        prepare_assignment(paths, out, a)
-        tops[a] = max_points(paths, a)
     # earlier runs' results (other assignments) stay in the CSV
     everything: dict[str, GradeResult] = {}
     for path in sorted((out / "results").glob("*/[!.]*.json")):
@@ -260,6 +288,22 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
                 results[sub.key] = old
                 continue
         todo.append((sub, digest))
+    local = opts.pool is None or type(opts.pool) is ThreadPoolExecutor
+    if local:  # this machine's worker processes start while OUT is prepared
+        for _ in range(min(max(1, opts.jobs), sum(not s.problem for s, _ in todo))):
+            worker = Worker(out, opts.cell_timeout)
+            with _lock:
+                _workers.append(worker)
+            worker.warm()
+            _spare.put(worker)
+    tops = {}
+    try:
+        for a in sorted({s.assignment for s in subs}):
+            prepare_assignment(paths, out, a)
+            tops[a] = max_points(paths, a)
+    except BaseException:
+        _close_workers()
+        raise
     write_csv(out, {**everything, **results})
     failed = sum(r.status is not Outcome.GRADED for r in results.values())
     bar = progress.bar(total=len(subs), initial=len(results), unit="submission", desc="grading",
@@ -287,8 +331,6 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
         raise
     finally:
         pool.shutdown(wait=True)
-        for worker in _workers:
-            worker.close()
-        _workers.clear()
+        _close_workers()
         bar.close()
     return results

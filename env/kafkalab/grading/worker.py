@@ -176,11 +176,14 @@ def serve(out: Path, cell_timeout: int) -> int:
     stdout. Saves the start-up cost of Python and nbgrader for every submission. It dies with
     the runner (it is the runner's :class:`kafkalab.procs.Child`), its kernels with it."""
     proto = os.fdopen(os.dup(1), "w", buffering=1)
-    # the slow imports happen before the first submission's clock
-    _APIS[out] = _api(out, cell_timeout)
+    # the slow imports happen before the first submission's clock, and may overlap the
+    # runner's preparation of OUT; the configuration reads OUT/source, so it waits for a task
+    import nbgrader.apps  # noqa: F401
     proto.write("READY\n")
     for line in sys.stdin:
         task = json.loads(line)
+        if out not in _APIS:
+            _APIS[out] = _api(out, cell_timeout)
         with open(task["log"], "ab") as log:
             sys.stdout.flush()
             sys.stderr.flush()
