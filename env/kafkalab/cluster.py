@@ -24,9 +24,9 @@ from .exceptions import ClusterTimeoutError, ConfigReadError, KafkaLabError
 CONFIG_KINDS: dict[str, ResourceType] = {"broker": ResourceType.BROKER,
                                          "topic": ResourceType.TOPIC,
                                          "group": ResourceType.GROUP}
-_REFUSED = (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+_REFUSED_CODES = (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED,
             KafkaError.GROUP_AUTHORIZATION_FAILED)
-_TIMED_OUT = (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT)
+_TIMEOUT_CODES = (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT)
 
 
 def config_resource_type(kind: str) -> ResourceType:
@@ -281,8 +281,8 @@ class Cluster:
             err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
             code = err.code() if err is not None else None
             cause = (f"{err.name()}: {err.str()}" if err is not None else str(exc)).rstrip(".")
-            raise ConfigReadError(*what, cause, timed_out=code in _TIMED_OUT, seconds=timeout,
-                                  refused=code in _REFUSED) from exc
+            raise ConfigReadError(*what, cause, timed_out=code in _TIMEOUT_CODES, seconds=timeout,
+                                  refused=code in _REFUSED_CODES) from exc
         return {k: e.value for k, e in sorted(entries.items()) if e.value is not None}
 
     # ---- description --------------------------------------------------------------------
