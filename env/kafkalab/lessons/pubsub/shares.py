@@ -44,12 +44,19 @@ def configure_group(cluster: Cluster, group: str, **configs: str) -> dict[str, s
                for k, v in wanted.items()]
     res = ConfigResource(ResourceType.GROUP, group, incremental_configs=entries)
     cluster.admin().incremental_alter_configs([res])[res].result(30)
+    return applied_group_config(cluster, group, wanted)
 
+
+def applied_group_config(cluster: Cluster, group: str, wanted: dict[str, str],
+                         timeout: float = 10.0) -> dict[str, str]:
+    """The group's configs (:func:`group_config`) once the broker describes ``wanted``: an
+    accepted ``incremental_alter_configs`` reaches the broker that answers a moment later, and
+    a share consumer that joins before that gets the old values."""
     def applied() -> dict[str, str] | None:
         now = group_config(cluster, group)
         return now if all(now.get(k, v) == v for k, v in wanted.items()) else None
 
-    return wait_until(applied, 10, f"the brokers to report group {group}'s new configs")
+    return wait_until(applied, timeout, f"the brokers to report group {group}'s new configs")
 
 
 def group_config(cluster: Cluster, group: str) -> dict[str, str]:
