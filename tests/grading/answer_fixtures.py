@@ -8,6 +8,8 @@ cell, after a header of comment lines::
     # verdict: wrong              wrong | correct
     # misconception: acks=all without enable.idempotence (duplicates when a response is lost)
     # loses: ex2_test             wrong only: graded test cells that must score below their points
+    # may_lose: ex2_other         wrong only, optional: cells it may also lose, or not, with the
+                                  machine's timing (say why in a comment line)
 
 Nothing here starts Kafka: ``tests/grading/test_answer_fixtures.py`` grades the packed class and
 ``tests/unit/test_answer_fixture_headers.py`` checks every committed header against its lesson.
@@ -25,7 +27,7 @@ from nbformat import NotebookNode
 from samples import solution_answers  # tests/grading/samples.py (this folder is on sys.path)
 
 ANSWERS = Path(__file__).parent / "answers"
-KEYS = ("cell", "verdict", "misconception", "loses")
+KEYS = ("cell", "verdict", "misconception", "loses", "may_lose")
 VERDICTS = ("wrong", "correct")
 SOLUTION = "solution"  # the student ids of the two reference submissions of every class
 BLANK = "blank"
@@ -48,6 +50,7 @@ class Fixture:
     misconception: str
     loses: tuple[str, ...]
     source: str  # the answer cell's source (the file, header key lines removed)
+    may_lose: tuple[str, ...] = ()  # wrong only: lost or not depending on timing, both fine
 
     @property
     def wrong(self) -> bool:
@@ -118,15 +121,20 @@ def parse(path: Path, lesson: str | None = None) -> Fixture:
             raise FixtureError(f"{where}: a wrong answer needs the cells it must lose. Fix: add "
                                "`# loses: <grade_id>[, ...]`, the graded test cells that must "
                                "score below their points.")
-    elif "loses" in header:
+    elif "loses" in header or "may_lose" in header:
         raise FixtureError(f"{where}: a correct answer loses nothing. Fix: remove its "
-                           "`# loses:` line.")
+                           "`# loses:` and `# may_lose:` lines.")
+    may_lose = tuple(x.strip() for x in header.get("may_lose", "").split(",") if x.strip())
+    if set(may_lose) & set(loses):
+        raise FixtureError(f"{where}: {', '.join(sorted(set(may_lose) & set(loses)))} is in "
+                           "both `# loses:` and `# may_lose:`. Fix: a cell it must lose goes "
+                           "in `# loses:` only.")
     if not body.strip():
         raise FixtureError(f"{where}: no code after the header. Fix: put the answer "
                            "cell's source after the header lines.")
     source = "\n".join(kept + [body]) + "\n" if kept else body + "\n"
     return Fixture(lesson or path.parent.name, path.stem, path, header["cell"], verdict,
-                   header.get("misconception", ""), loses, source)
+                   header.get("misconception", ""), loses, source, may_lose)
 
 
 @dataclass
@@ -161,11 +169,12 @@ def check(fx: Fixture, cells: Cells, solution_path: Path) -> None:
         raise FixtureError(f"{where}: `# cell: {fx.cell}` names no answer cell of {sol} (its "
                            f"answer cells: {', '.join(cells.answers) or 'none'}). Fix: use the "
                            "grade_id of the answer cell (nbgrader `solution: true`) it replaces.")
-    bad = [g for g in fx.loses if g not in cells.tests]
+    bad = [g for g in fx.loses + fx.may_lose if g not in cells.tests]
     if bad:
-        raise FixtureError(f"{where}: `# loses:` names {', '.join(bad)}, not graded test cells "
-                           f"of {sol} (its test cells: {', '.join(cells.tests) or 'none'}). Fix: "
-                           "list grade_ids of cells with nbgrader `grade: true`.")
+        raise FixtureError(f"{where}: `# loses:`/`# may_lose:` name {', '.join(bad)}, not "
+                           f"graded test cells of {sol} (its test cells: "
+                           f"{', '.join(cells.tests) or 'none'}). Fix: list grade_ids of cells "
+                           "with nbgrader `grade: true`.")
     zero = [g for g in fx.loses if cells.tests[g] <= 0]
     if zero:
         raise FixtureError(f"{where}: `# loses:` names {', '.join(zero)}, worth 0 points: "
@@ -199,7 +208,7 @@ def pack(fixtures: list[Fixture]) -> list[list[Fixture]]:
             for sub in group:
                 if any(o.cell == fx.cell for o in sub):
                     continue
-                if set(fx.loses) & {g for o in sub for g in o.loses}:
+                if set(fx.loses + fx.may_lose) & {g for o in sub for g in o.loses + o.may_lose}:
                     continue
                 sub.append(fx)
                 break
@@ -285,9 +294,10 @@ def judge(packs: list[list[Fixture]],
         got = scores[sid]
         below = {g: sm for g, sm in got.items() if sm[0] < sm[1]}
         for fx in pk:
-            others = {g for o in pk if o is not fx for g in o.loses}
+            others = {g for o in pk if o is not fx for g in o.loses + o.may_lose}
             missed = [g for g in fx.loses if g not in below]
-            elsewhere = [g for g in below if g not in fx.loses and g not in others]
+            elsewhere = [g for g in below
+                         if g not in fx.loses and g not in fx.may_lose and g not in others]
             verdicts.append(Verdict(fx, sid, {g: below[g] for g in below}, missed, elsewhere,
                                     others))
     return verdicts
@@ -329,8 +339,8 @@ def discrimination_section(lesson: str, res: dict) -> str:
         # cells lost only because another fixture of the same submission targets them are
         # named apart: they are not this answer's (packing, not a dependency between checks)
         other = [g for g in v.lost if g in v.mates and g not in fx.loses]
-        lost = ", ".join(f"{g} {s:g}/{m:g}" for g, (s, m) in v.lost.items()
-                         if g not in other) or "-"
+        lost = ", ".join(f"{g} {s:g}/{m:g}" + (" (may_lose)" if g in fx.may_lose else "")
+                         for g, (s, m) in v.lost.items() if g not in other) or "-"
         if other:
             lost += f" (and {', '.join(other)}: a pack-mate's)"
         text = fx.misconception.replace("|", "\\|")
