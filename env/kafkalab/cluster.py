@@ -12,13 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    NewTopic,
+    ResourceType,
+)
 
 from . import tools
 from .backends.base import Backend
 from .backends.security import ApiKey, KeyPool, write_client_properties
 from .describe import ClusterDescription, PartitionState
-from .exceptions import ClusterTimeoutError, ConfigReadError, KafkaLabError
+from .exceptions import ClusterTimeoutError, ConfigReadError, ConfigWriteError, KafkaLabError
 
 #: the resource kinds :meth:`Cluster.configs` reads, and the admin API's name for each
 CONFIG_KINDS: dict[str, ResourceType] = {"broker": ResourceType.BROKER,
@@ -284,6 +291,42 @@ class Cluster:
             raise ConfigReadError(*what, cause, timed_out=code in _TIMEOUT_CODES, seconds=timeout,
                                   refused=code in _REFUSED_CODES) from exc
         return {k: e.value for k, e in sorted(entries.items()) if e.value is not None}
+
+    def set_configs(self, kind: str, name: str | int, values: dict[str, Any],
+                    timeout: float = 30.0) -> dict[str, str]:
+        """Set ``values`` on one resource (admin IncrementalAlterConfigs, each a SET; booleans
+        become "true"/"false") and return its configuration (:meth:`configs`) once the brokers
+        describe the new values: the broker that answers learns an accepted change from the
+        controller a moment later, and a client that starts before that gets the old values.
+        Raises ValueError for another kind, and ConfigWriteError when the brokers refuse the
+        change or do not describe it within ``timeout`` s."""
+        wanted = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in values.items()}
+        res = ConfigResource(config_resource_type(kind), str(name), incremental_configs=[
+            ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
+            for k, v in wanted.items()])
+        what = (kind, str(name))
+        try:
+            future = self.admin().incremental_alter_configs([res], request_timeout=timeout)[res]
+            future.result(timeout + 1.0)
+        except FutureTimeout:
+            raise ConfigWriteError(*what, "no answer", timed_out=True, seconds=timeout) from None
+        except KafkaException as exc:
+            err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+            code = err.code() if err is not None else None
+            cause = (f"{err.name()}: {err.str()}" if err is not None else str(exc)).rstrip(".")
+            raise ConfigWriteError(*what, cause, timed_out=code in _TIMEOUT_CODES,
+                                   seconds=timeout, refused=code in _REFUSED_CODES) from exc
+        deadline = time.monotonic() + timeout
+        while True:
+            now = self.configs(kind, name, timeout=max(1.0, deadline - time.monotonic()))
+            # a setting the brokers do not describe for this kind cannot be waited for
+            if all(now.get(k, v) == v for k, v in wanted.items()):
+                return now
+            if time.monotonic() > deadline:
+                raise ConfigWriteError(*what, "accepted, but the brokers still describe "
+                                       f"{ {k: now.get(k) for k in wanted} }", timed_out=True,
+                                       seconds=timeout)
+            time.sleep(0.05)
 
     # ---- description --------------------------------------------------------------------
     def describe(self, topics: list[str] | None = None, timeout: float = 10.0,

@@ -135,28 +135,44 @@ class DaskUnavailableError(KafkaLabError):
                  "machine; see grader/README.md) or check the address."))
 
 
-class ConfigReadError(KafkaLabError):
-    """:meth:`kafkalab.cluster.Cluster.configs` got no configuration for one resource."""
+class ConfigError(KafkaLabError):
+    """One resource's configuration could not be read or changed (:meth:`Cluster.configs`,
+    :meth:`Cluster.set_configs`); ``kind``, ``name`` and ``timed_out`` say which and how."""
+
+    verb, acl = "describe", "a DescribeConfigs"
 
     def __init__(self, kind: str, name: str, cause: str, timed_out: bool = False,
                  seconds: float = 0.0, refused: bool = False) -> None:
         self.kind, self.name, self.timed_out = kind, name, timed_out
         what = f"{kind} {name}" if kind == "broker" else f"{kind} {name!r}"
         if timed_out:
-            reason = (f"No broker answered within {seconds:g} s when asked for the "
+            reason = (f"No broker answered within {seconds:g} s when asked to {self.verb} the "
                       f"configuration of {what} ({cause}).")
             fix = ("check the cluster is up (cluster.describe()) and that broker "
                    f"{name} runs" if kind == "broker" else "check the cluster is up "
                    "(cluster.describe())") + ", then try again or pass a longer timeout=."
         else:
-            reason = f"The brokers refused to describe the configuration of {what}: {cause}."
+            reason = f"The brokers refused to {self.verb} the configuration of {what}: {cause}."
             fix = {"broker": "pass the id of a running broker (cluster.broker_ids)",
                    "topic": "check the topic exists (cluster.topics())",
                    "group": "group configs need Kafka 4.0 or newer in KRaft mode; check the "
                             "cluster's version and mode (cluster.version, cluster.mode)",
                    }.get(kind, "check the resource's name")
+            if self.verb == "change":
+                fix += ", and that each setting exists for a " + kind + " and takes that value"
             if refused:
-                fix = ("the cluster's credentials may not describe this resource's "
-                       "configuration: ask its administrator for a DescribeConfigs ACL")
+                fix = (f"the cluster's credentials may not {self.verb} this resource's "
+                       f"configuration: ask its administrator for {self.acl} ACL")
             fix += "."
         super().__init__(reason=reason, fix=fix)
+
+
+class ConfigReadError(ConfigError):
+    """:meth:`kafkalab.cluster.Cluster.configs` got no configuration for one resource."""
+
+
+class ConfigWriteError(ConfigError):
+    """:meth:`kafkalab.cluster.Cluster.set_configs` could not change one resource's
+    configuration, or the brokers did not describe the change in time."""
+
+    verb, acl = "change", "an AlterConfigs"

@@ -8,8 +8,7 @@ import psutil
 import pytest
 
 from kafkalab import start_cluster
-from kafkalab.clients import wait_until
-from kafkalab.exceptions import ConfigReadError, ToolError
+from kafkalab.exceptions import ConfigReadError, ConfigWriteError, ToolError
 
 pytestmark = pytest.mark.integration
 
@@ -53,29 +52,28 @@ def test_run_tool_uses_the_clusters_version_and_address(cluster3) -> None:
 
 
 def test_configs_reads_what_was_set_on_a_topic_a_broker_and_a_group(cluster) -> None:
-    from confluent_kafka.admin import (
-        AlterConfigOpType,
-        ConfigEntry,
-        ConfigResource,
-        ResourceType,
-    )
-
     topic = cluster.create_topic(config={"retention.ms": "4321000"})
     topic_conf = cluster.configs("topic", topic)
     assert topic_conf["retention.ms"] == "4321000"
     assert topic_conf["cleanup.policy"] == "delete"  # a default, reported too
     # the course's small-machine broker sets this floor to 1000 (Kafka's default is 15000)
     assert cluster.configs("broker", 1)["group.share.min.record.lock.duration.ms"] == "1000"
+    # set_configs returns once the brokers describe the change (the broker answering learns
+    # it from the controller a moment after it is accepted)
     group = f"configs-{topic}"
-    res = ConfigResource(ResourceType.GROUP, group, incremental_configs=[ConfigEntry(
-        "share.record.lock.duration.ms", "4000", incremental_operation=AlterConfigOpType.SET)])
-    cluster.admin().incremental_alter_configs([res])[res].result(30)
-    # the broker answering learns a change from the controller a moment after it is accepted
-    wait_until(lambda: cluster.configs("group", group, timeout=30)[
-        "share.record.lock.duration.ms"] == "4000", 10, "the group's new lock duration")
+    assert cluster.set_configs("group", group, {"share.record.lock.duration.ms": 4000})[
+        "share.record.lock.duration.ms"] == "4000"
+    changed = cluster.set_configs("topic", topic, {"unclean.leader.election.enable": True,
+                                                   "retention.ms": 1234000})
+    assert (changed["unclean.leader.election.enable"], changed["retention.ms"]) == \
+        ("true", "1234000")
+    assert cluster.configs("topic", topic)["retention.ms"] == "1234000"
     with pytest.raises(ConfigReadError) as err:
         cluster.configs("topic", f"{topic}-missing")
     assert not err.value.timed_out and f"{topic}-missing" in err.value.reason
+    with pytest.raises(ConfigWriteError) as refused:
+        cluster.set_configs("topic", topic, {"retention.ms": "not-a-number"})
+    assert not refused.value.timed_out and "change the configuration" in refused.value.reason
 
 
 def test_zookeeper_mode_nodes_and_state_record() -> None:

@@ -188,6 +188,8 @@ def test_reading_configs_refuses_a_wrong_kind_and_names_the_resource_on_timeout(
     cluster.admin = lambda: pytest.fail("a wrong kind must be refused before any request")
     with pytest.raises(ValueError, match="the kinds are"):
         cluster.configs("cluster", "1")
+    with pytest.raises(ValueError, match="the kinds are"):
+        cluster.set_configs("cluster", "1", {"retention.ms": 1})
     del cluster.admin
     with pytest.raises(ConfigReadError) as caught:
         cluster.configs("topic", "orders", timeout=0.3)
@@ -195,6 +197,12 @@ def test_reading_configs_refuses_a_wrong_kind_and_names_the_resource_on_timeout(
     assert err.timed_out and (err.kind, err.name) == ("topic", "orders")
     assert "topic 'orders'" in err.reason and "timeout=" in err.fix
     assert isinstance(err, KafkaLabError)
+    from kafkalab.exceptions import ConfigWriteError
+
+    with pytest.raises(ConfigWriteError) as caught_write:
+        cluster.set_configs("topic", "orders", {"retention.ms": 1}, timeout=0.3)
+    assert caught_write.value.timed_out and "to change the configuration of topic 'orders'" in \
+        caught_write.value.reason
 
 
 def test_a_broker_that_exits_is_explained_by_its_fatal_error_and_innermost_cause() -> None:

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass, field
 
 from confluent_kafka import ElectionType, Producer, TopicPartition
-from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
 
 from ...clients import read_to_end, send
 from ...cluster import Cluster
@@ -54,10 +53,7 @@ def _count(cluster: Cluster, topic: str, prefix: str) -> int:
 
 
 def _set_unclean(cluster: Cluster, topic: str, enabled: bool) -> None:
-    res = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=[ConfigEntry(
-        "unclean.leader.election.enable", str(enabled).lower(),
-        incremental_operation=AlterConfigOpType.SET)])
-    cluster.admin().incremental_alter_configs([res])[res].result(30)
+    cluster.set_configs("topic", topic, {"unclean.leader.election.enable": enabled})
 
 
 def unclean_election(cluster: Cluster, records: int = 100, watch: float = 3.0) -> UncleanRun:

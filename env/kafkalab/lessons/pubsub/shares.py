@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from confluent_kafka import AcknowledgeType, Consumer, ShareConsumer
-from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
 
 from ...clients import produce_all, wait_until
 from ...cluster import Cluster
@@ -40,11 +39,8 @@ def configure_group(cluster: Cluster, group: str, **configs: str) -> dict[str, s
     them from the controller a moment after the change is accepted, and a share consumer that
     joins before that gets the old ones)."""
     wanted = {**GROUP_DEFAULTS, **{k.replace("_", "."): str(v) for k, v in configs.items()}}
-    entries = [ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
-               for k, v in wanted.items()]
-    res = ConfigResource(ResourceType.GROUP, group, incremental_configs=entries)
-    cluster.admin().incremental_alter_configs([res])[res].result(30)
-    return applied_group_config(cluster, group, wanted)
+    now = cluster.set_configs("group", group, wanted)
+    return {k: v for k, v in now.items() if k.startswith(("share.", "errors."))}
 
 
 def applied_group_config(cluster: Cluster, group: str, wanted: dict[str, str],
