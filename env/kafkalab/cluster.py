@@ -25,7 +25,13 @@ from . import tools
 from .backends.base import Backend
 from .backends.security import ApiKey, KeyPool, write_client_properties
 from .describe import ClusterDescription, PartitionState
-from .exceptions import ClusterTimeoutError, ConfigReadError, ConfigWriteError, KafkaLabError
+from .exceptions import (
+    ClusterTimeoutError,
+    ConfigError,
+    ConfigReadError,
+    ConfigWriteError,
+    KafkaLabError,
+)
 
 #: the resource kinds :meth:`Cluster.configs` reads, and the admin API's name for each
 CONFIG_KINDS: dict[str, ResourceType] = {"broker": ResourceType.BROKER,
@@ -34,6 +40,22 @@ CONFIG_KINDS: dict[str, ResourceType] = {"broker": ResourceType.BROKER,
 _REFUSED_CODES = (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED,
             KafkaError.GROUP_AUTHORIZATION_FAILED)
 _TIMEOUT_CODES = (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT)
+
+
+def _config_answer(request: Callable[[], Any], error: type[ConfigError], kind: str, name: str,
+                   timeout: float) -> Any:
+    """The result of one admin config request (a future), or ``error`` saying why not: no
+    answer within ``timeout`` s, or the brokers' refusal (their error code and message)."""
+    try:
+        return request().result(timeout + 1.0)
+    except FutureTimeout:
+        raise error(kind, name, "no answer", timed_out=True, seconds=timeout) from None
+    except KafkaException as exc:
+        err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+        code = err.code() if err is not None else None
+        cause = (f"{err.name()}: {err.str()}" if err is not None else str(exc)).rstrip(".")
+        raise error(kind, name, cause, timed_out=code in _TIMEOUT_CODES, seconds=timeout,
+                    refused=code in _REFUSED_CODES) from exc
 
 
 def config_resource_type(kind: str) -> ResourceType:
@@ -278,18 +300,9 @@ class Cluster:
         ConfigReadError when no broker answers within ``timeout`` s or the brokers refuse (an
         unknown topic, a key without the right to describe it)."""
         res = ConfigResource(config_resource_type(kind), str(name))
-        what = (kind, str(name))
-        try:
-            future = self.admin().describe_configs([res], request_timeout=timeout)[res]
-            entries = future.result(timeout + 1.0)
-        except FutureTimeout:
-            raise ConfigReadError(*what, "no answer", timed_out=True, seconds=timeout) from None
-        except KafkaException as exc:
-            err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
-            code = err.code() if err is not None else None
-            cause = (f"{err.name()}: {err.str()}" if err is not None else str(exc)).rstrip(".")
-            raise ConfigReadError(*what, cause, timed_out=code in _TIMEOUT_CODES, seconds=timeout,
-                                  refused=code in _REFUSED_CODES) from exc
+        entries = _config_answer(
+            lambda: self.admin().describe_configs([res], request_timeout=timeout)[res],
+            ConfigReadError, kind, str(name), timeout)
         return {k: e.value for k, e in sorted(entries.items()) if e.value is not None}
 
     def set_configs(self, kind: str, name: str | int, values: dict[str, Any],
@@ -305,17 +318,9 @@ class Cluster:
             ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
             for k, v in wanted.items()])
         what = (kind, str(name))
-        try:
-            future = self.admin().incremental_alter_configs([res], request_timeout=timeout)[res]
-            future.result(timeout + 1.0)
-        except FutureTimeout:
-            raise ConfigWriteError(*what, "no answer", timed_out=True, seconds=timeout) from None
-        except KafkaException as exc:
-            err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
-            code = err.code() if err is not None else None
-            cause = (f"{err.name()}: {err.str()}" if err is not None else str(exc)).rstrip(".")
-            raise ConfigWriteError(*what, cause, timed_out=code in _TIMEOUT_CODES,
-                                   seconds=timeout, refused=code in _REFUSED_CODES) from exc
+        _config_answer(
+            lambda: self.admin().incremental_alter_configs([res], request_timeout=timeout)[res],
+            ConfigWriteError, *what, timeout)
         deadline = time.monotonic() + timeout
         while True:
             now = self.configs(kind, name, timeout=max(1.0, deadline - time.monotonic()))
