@@ -169,6 +169,17 @@ class Child:
         except subprocess.TimeoutExpired:
             return self.kill(timeout)
 
+    def finish(self, stop_file: Path, timeout: float = 30.0) -> int:
+        """Ask a child that watches ``stop_file`` to finish (its batch, a last commit, a clean
+        close) by creating the file; SIGKILL it if it has not ended within ``timeout`` s.
+        Returns its exit code (-9 when it had to be killed)."""
+        stop_file.touch()
+        try:
+            return self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return -9
+
     def log_tail(self, chars: int = 2000) -> str:
         try:
             return self.log.read_text(errors="replace")[-chars:]

@@ -120,3 +120,18 @@ def test_child_with_pipes_speaks_a_line_protocol(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="pipes=True"):
         plain.stdin  # noqa: B018 - the property raises
     plain.wait(30)
+
+
+def test_finish_asks_through_the_stop_file_and_kills_a_child_that_ignores_it(
+        tmp_path: Path) -> None:
+    stop = tmp_path / "stop"
+    watcher = procs.Child([sys.executable, "-c", (
+        "import pathlib, sys, time\n"
+        "while not pathlib.Path(sys.argv[1]).exists(): time.sleep(0.02)\n"
+        "sys.exit(3)"), str(stop)], tmp_path / "watcher.log")
+    assert watcher.finish(stop, timeout=20) == 3  # it saw the file and ended by itself
+    deaf = procs.Child([sys.executable, "-c", "import time; time.sleep(60)"],
+                       tmp_path / "deaf.log")
+    t0 = time.monotonic()
+    assert deaf.finish(tmp_path / "stop-deaf", timeout=0.5) == -9
+    assert time.monotonic() - t0 < 10 and not deaf.running

@@ -7,7 +7,6 @@ import inspect
 import json
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 import time
@@ -47,12 +46,7 @@ class Worker:
 
     def stop(self, timeout: float = 30.0) -> int:
         """Ask the worker to finish its batch, commit (if it does) and close; return its code."""
-        self.stop_file.touch()
-        try:
-            return self.child.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return -9
+        return self.child.finish(self.stop_file, timeout)
 
     def error(self) -> str:
         return (self.out.with_suffix(".err").read_text(errors="replace")

@@ -9,7 +9,6 @@ function from your notebook with the signature
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,12 +95,7 @@ class Copier:
 
     def stop(self, timeout: float = 30.0) -> int:
         """Ask it to finish its batch and return; SIGKILL after ``timeout`` s."""
-        self.stop_file.touch()
-        try:
-            return self.child.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return -9
+        return self.child.finish(self.stop_file, timeout)
 
     def error(self) -> str:
         """The end of what it printed (its traceback, if it failed)."""
