@@ -139,6 +139,7 @@ class GuardedExecute(Execute):
     marked_timeouts = Dict(help="'assignment/grade_id' -> seconds: the instructor's own cell "
                            "limits (grading.course.marked_timeouts)").tag(config=True)
     _assignment = ""
+    _probe: probe.Probe | None = None  # the grader's probe of this submission's checks
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # nbgrader's Execute passes its own kernel_manager_class, which config cannot override
@@ -222,9 +223,18 @@ class GuardedExecute(Execute):
             return f"the grader could not read what it checks ({check.what})"
         net_pid = getattr(self.km, "net_pid", lambda: None)()
         box = getattr(self.km, "sandbox", None)
-        passed, message = probe.run(assignment, grade_id, facts, net_pid,
-                                    box.name if box is not None else "")
+        container = box.name if box is not None else ""
+        if self._probe is None or (self._probe.net_pid, self._probe.container) != \
+                (net_pid, container):
+            self._end_probe()
+            self._probe = probe.Probe(net_pid, container)
+        passed, message = self._probe.ask(assignment, grade_id, facts)
         return None if passed else f"checked by the grader on the cluster: {message}"
+
+    def _end_probe(self) -> None:
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
 
     def _check_memory(self) -> None:
         """Note whether the submission reached its memory limit while its sandbox still runs
@@ -236,7 +246,10 @@ class GuardedExecute(Execute):
     def preprocess(self, nb: NotebookNode, resources: Any = None,
                    km: Any = None) -> tuple[NotebookNode, dict]:
         self._assignment = ((resources or {}).get("nbgrader") or {}).get("assignment", "")
-        return super().preprocess(nb, resources, km)
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:  # the submission's probe ends with its kernel (its sandbox goes after)
+            self._end_probe()
 
     def _marked_timeout(self, cell: NotebookNode | None) -> int | None:
         gid = ((cell or {}).get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
