@@ -107,6 +107,22 @@ def _sandbox(task: dict, student: str) -> SandboxSpec | None:
                             memory=int(box["memory"]), tasks=int(box["tasks"]))
 
 
+def ensure_student(db_url: str, student: str) -> None:
+    """Record ``student`` in the gradebook unless another worker just did. nbgrader's autograde
+    creates a missing student with a find-then-insert that is not atomic: two workers grading
+    one student's two assignments at once both find no row, and the second insert fails
+    (UNIQUE constraint failed: student.id), losing that grade. After this, autograde finds
+    the row."""
+    from nbgrader.api import Gradebook, InvalidEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            gb.update_or_create_student(student)
+        except InvalidEntry:
+            gb.db.rollback()
+            gb.find_student(student)  # created by the other worker meanwhile (else: raise)
+
+
 def grade(out: Path, task: dict) -> int:
     assignment, student = task["assignment"], task["student"]
     result_path = Path(task["result"])
@@ -125,6 +141,7 @@ def grade(out: Path, task: dict) -> int:
                     shutil.copy2(f, spec.scratch / f.name)
         kernel.use(spec)
         t1 = time.monotonic()
+        ensure_student(config.CourseDirectory.db_url, student)
         res = api.autograde(assignment, student, force=True, create=True)
         t2 = time.monotonic()
     finally:
