@@ -321,16 +321,23 @@ class Cluster:
         _config_answer(
             lambda: self.admin().incremental_alter_configs([res], request_timeout=timeout)[res],
             ConfigWriteError, *what, timeout)
+        return self.wait_for_configs(kind, name, wanted, timeout)
+
+    def wait_for_configs(self, kind: str, name: str | int, wanted: dict[str, str],
+                         timeout: float = 30.0) -> dict[str, str]:
+        """The resource's configuration (:meth:`configs`) once the brokers describe every
+        value of ``wanted`` (after a change made with :meth:`set_configs` or by hand with the
+        admin API). A setting they do not describe for this kind cannot be waited for and is
+        taken as applied. Raises ConfigWriteError when they still do not after ``timeout`` s."""
         deadline = time.monotonic() + timeout
         while True:
             now = self.configs(kind, name, timeout=max(1.0, deadline - time.monotonic()))
-            # a setting the brokers do not describe for this kind cannot be waited for
             if all(now.get(k, v) == v for k, v in wanted.items()):
                 return now
             if time.monotonic() > deadline:
-                raise ConfigWriteError(*what, "accepted, but the brokers still describe "
-                                       f"{ {k: now.get(k) for k in wanted} }", timed_out=True,
-                                       seconds=timeout)
+                raise ConfigWriteError(kind, str(name), "accepted, but the brokers still "
+                                       f"describe { {k: now.get(k) for k in wanted} }",
+                                       timed_out=True, seconds=timeout)
             time.sleep(0.05)
 
     # ---- description --------------------------------------------------------------------

@@ -39,8 +39,7 @@ def configure_group(cluster: Cluster, group: str, **configs: str) -> dict[str, s
     them from the controller a moment after the change is accepted, and a share consumer that
     joins before that gets the old ones)."""
     wanted = {**GROUP_DEFAULTS, **{k.replace("_", "."): str(v) for k, v in configs.items()}}
-    now = cluster.set_configs("group", group, wanted)
-    return {k: v for k, v in now.items() if k.startswith(("share.", "errors."))}
+    return _share_settings(cluster.set_configs("group", group, wanted))
 
 
 def applied_group_config(cluster: Cluster, group: str, wanted: dict[str, str],
@@ -48,17 +47,16 @@ def applied_group_config(cluster: Cluster, group: str, wanted: dict[str, str],
     """The group's configs (:func:`group_config`) once the broker describes ``wanted``: an
     accepted ``incremental_alter_configs`` reaches the broker that answers a moment later, and
     a share consumer that joins before that gets the old values."""
-    def applied() -> dict[str, str] | None:
-        now = group_config(cluster, group)
-        return now if all(now.get(k, v) == v for k, v in wanted.items()) else None
+    return _share_settings(cluster.wait_for_configs("group", group, wanted, timeout))
 
-    return wait_until(applied, timeout, f"the brokers to report group {group}'s new configs")
+
+def _share_settings(configs: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in configs.items() if k.startswith(("share.", "errors."))}
 
 
 def group_config(cluster: Cluster, group: str) -> dict[str, str]:
     """The group's ``share.*`` and ``errors.*`` configs as the broker describes them."""
-    return {k: v for k, v in cluster.configs("group", group, timeout=30).items()
-            if k.startswith(("share.", "errors."))}
+    return _share_settings(cluster.configs("group", group, timeout=30))
 
 
 def share_config(cluster: Cluster, group: str, **overrides: Any) -> dict[str, Any]:
