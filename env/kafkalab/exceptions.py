@@ -135,6 +135,15 @@ class DaskUnavailableError(KafkaLabError):
                  "machine; see grader/README.md) or check the address."))
 
 
+class AnswerCellError(KafkaLabError):
+    def __init__(self, grade_ids: list[str]) -> None:
+        self.grade_ids = grade_ids
+        super().__init__(
+            reason=f"The student release has no cell with grade_id {', '.join(grade_ids)}.",
+            fix="regenerate the release from solutions/ (`kafka-lab course release`), or "
+            "correct the grade_id.")
+
+
 class ConfigError(KafkaLabError):
     """One resource's configuration could not be read or changed (:meth:`Cluster.configs`,
     :meth:`Cluster.set_configs`); ``kind``, ``name`` and ``timed_out`` say which and how."""

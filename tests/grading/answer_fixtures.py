@@ -24,7 +24,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from samples import solution_answers  # tests/grading/samples.py (this folder is on sys.path)
+
+from kafkalab.course.answers import fill_answers, solution_answers
 
 ANSWERS = Path(__file__).parent / "answers"
 KEYS = ("cell", "verdict", "misconception", "loses", "may_lose")
@@ -218,30 +219,16 @@ def pack(fixtures: list[Fixture]) -> list[list[Fixture]]:
     return packs
 
 
-def fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:
-    """The release notebook with the given answer cells' sources replaced."""
-    nb = copy.deepcopy(release)
-    todo = dict(answers)
-    for cell in nb.cells:
-        gid = (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
-        if gid in todo:
-            cell.source = todo.pop(gid)
-    if todo:
-        raise FixtureError(f"the release notebook has no answer cell {sorted(todo)}. Fix: "
-                           "`kafka-lab course release` the lesson.")
-    return nb
-
-
 def submissions(release: NotebookNode, solution: NotebookNode,
                 packs: list[list[Fixture]], blank: bool = True) -> dict[str, NotebookNode]:
     """student id -> notebook: the solution, the blank release (unless ``blank`` is false),
     one per pack."""
     good = solution_answers(solution)
-    subs = {SOLUTION: fill(release, good)}
+    subs = {SOLUTION: fill_answers(release, good)}
     if blank:
         subs[BLANK] = copy.deepcopy(release)
     for i, pk in enumerate(packs, 1):
-        subs[student(i)] = fill(release, {**good, **{fx.cell: fx.source for fx in pk}})
+        subs[student(i)] = fill_answers(release, {**good, **{fx.cell: fx.source for fx in pk}})
     return subs
 
 

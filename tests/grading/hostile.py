@@ -11,12 +11,12 @@ holds HOSTILE), never at other users of the machine.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from samples import solution_answers  # tests/grading is on sys.path (test_grading.py)
+
+from kafkalab.course.answers import fill_answers, solution_answers
 
 ASSIGNMENT = "00_welcome"
 SLEEP = "3617"  # the detached sleep's argument, to find it afterwards
@@ -194,15 +194,6 @@ def _answers(root: Path) -> dict[str, str]:
         nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
 
 
-def _fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:
-    nb = copy.deepcopy(release)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
-    return nb
-
-
 # name -> (score with the sandbox, score without it); a missing notebook is "no_notebook"
 EXPECTED: dict[str, tuple[float, float]] = {
     "overwrite_gradebook": (5, 5), "kill_jvms": (5, 5), "read_secrets": (5, 5),
@@ -219,18 +210,18 @@ def build(root: Path) -> dict[str, NotebookNode]:
     release = nbformat.read(root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     good = _answers(root)
     ex1, ex2 = good["ex1_answer"], good["ex2_answer"]
-    nbs = {name: _fill(release, {"ex1_answer": code + "\n" + ex1, "ex2_answer": ex2})
+    nbs = {name: fill_answers(release, {"ex1_answer": code + "\n" + ex1, "ex2_answer": ex2})
            for name, code in SNIPPETS.items()}
-    nbs["transformer_skip"] = _fill(release, {"ex1_answer": TRANSFORMER})
-    nbs["swallow_exceptions"] = _fill(release, {"ex1_answer": SWALLOW})
-    nbs["builtins_rebound"] = _fill(release, {"ex1_answer": BUILTINS, "ex2_answer": ex2})
+    nbs["transformer_skip"] = fill_answers(release, {"ex1_answer": TRANSFORMER})
+    nbs["swallow_exceptions"] = fill_answers(release, {"ex1_answer": SWALLOW})
+    nbs["builtins_rebound"] = fill_answers(release, {"ex1_answer": BUILTINS, "ex2_answer": ex2})
     # passes every in-kernel ex1 test; the grader's own reading of the cluster catches it
-    nbs["fake_consume"] = _fill(release, {"ex1_answer": FAKE_CONSUME, "ex2_answer": ex2})
+    nbs["fake_consume"] = fill_answers(release, {"ex1_answer": FAKE_CONSUME, "ex2_answer": ex2})
     for name, code in (("alloc_3gib", ALLOC), ("os_exit", EXIT), ("segfault", SEGFAULT),
                        ("deaf_loop", DEAF)):
-        nbs[name] = _fill(release, {"ex1_answer": ex1, "ex2_answer": code + "\n" + ex2})
+        nbs[name] = fill_answers(release, {"ex1_answer": ex1, "ex2_answer": code + "\n" + ex2})
     for name in ("aa_control", "mm_control", "zz_control"):
-        nbs[name] = _fill(release, good)
+        nbs[name] = fill_answers(release, good)
     assert set(nbs) == set(EXPECTED)
     return nbs
 

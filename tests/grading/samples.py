@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from kafkalab.course.answers import fill_answers, solution_answers
+
 ASSIGNMENT = "00_welcome"
 
 # The answer cells only define the functions: the lesson's locked run cells call them.
@@ -69,29 +71,11 @@ EX1_FLOOD = SIG1 + '''\
 '''
 
 
-def solution_answers(solution: NotebookNode) -> dict[str, str]:
-    answers = {}
-    for cell in solution.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = [ln for ln in cell.source.splitlines()
-                     if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
-            answers[meta["grade_id"]] = "\n".join(lines) + "\n"
-    return answers
-
-
 def _cell(nb: NotebookNode, grade_id: str) -> NotebookNode:
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
             return cell
     raise KeyError(grade_id)
-
-
-def _fill(release: NotebookNode, answers: dict[str, str]) -> NotebookNode:
-    nb = copy.deepcopy(release)
-    for gid, src in answers.items():
-        _cell(nb, gid).source = src
-    return nb
 
 
 def _tampered(release: NotebookNode) -> NotebookNode:
@@ -118,17 +102,17 @@ def build(root: Path) -> dict[str, tuple[NotebookNode, float]]:
     good = solution_answers(solution)
     ex1 = {"ex1_answer": good["ex1_answer"]}
     return {
-        "perfect": (_fill(release, good), 5),
-        "partly_right": (_fill(release, {**ex1, "ex2_answer": EX2_FROM_START}), 3),
+        "perfect": (fill_answers(release, good), 5),
+        "partly_right": (fill_answers(release, {**ex1, "ex2_answer": EX2_FROM_START}), 3),
         "blank": (copy.deepcopy(release), 0),
-        "loops_forever": (_fill(release, {**ex1, "ex2_answer": EX2_LOOP}), 3),
-        "crashes_kernel": (_fill(release, {**ex1, "ex2_answer": EX2_CRASH}), 3),
+        "loops_forever": (fill_answers(release, {**ex1, "ex2_answer": EX2_LOOP}), 3),
+        "crashes_kernel": (fill_answers(release, {**ex1, "ex2_answer": EX2_CRASH}), 3),
         "edits_tests": (_tampered(release), 0),
         # the junk fails ex1_messages and ex1_positions; ex1_fresh_topic counts only the new
         # event- records, which the flooding answer does write and report: 1 + ex2 2
-        "floods_broker": (_fill(release, {**good, "ex1_answer": EX1_FLOOD}), 3),
-        "deletes_topics": (_fill(release, {**ex1, "ex2_answer": EX2_DELETE}), 3),
-        "kills_brokers": (_fill(release, {**ex1, "ex2_answer": EX2_KILL}), 3),
+        "floods_broker": (fill_answers(release, {**good, "ex1_answer": EX1_FLOOD}), 3),
+        "deletes_topics": (fill_answers(release, {**ex1, "ex2_answer": EX2_DELETE}), 3),
+        "kills_brokers": (fill_answers(release, {**ex1, "ex2_answer": EX2_KILL}), 3),
     }
 
 
@@ -137,7 +121,7 @@ def deaf_loop(root: Path) -> NotebookNode:
     release = nbformat.read(root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     solution = nbformat.read(root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     ex1 = solution_answers(solution)["ex1_answer"]
-    return _fill(release, {"ex1_answer": ex1, "ex2_answer": EX2_DEAF_LOOP})
+    return fill_answers(release, {"ex1_answer": ex1, "ex2_answer": EX2_DEAF_LOOP})
 
 
 def write_nbgrader_layout(folder: Path, samples: dict[str, NotebookNode]) -> Path:

@@ -33,6 +33,7 @@ import pytest
 
 from kafkalab.course import nbcheck
 from kafkalab.course.paths import CoursePaths, find_root, lessons
+from kafkalab.exceptions import AnswerCellError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import answer_fixtures as af  # noqa: E402
@@ -139,7 +140,7 @@ def grade_classes() -> None:
     for lesson in LESSONS:
         try:
             built[lesson] = _build(base, lesson)
-        except (af.FixtureError, OSError, ValueError) as exc:
+        except (af.FixtureError, AnswerCellError, OSError, ValueError) as exc:
             RESULTS[lesson] = {"error": f"could not build the class: {exc}"}
     if not built:
         return

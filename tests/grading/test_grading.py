@@ -25,7 +25,7 @@ import nbformat
 import psutil
 import pytest
 
-from kafkalab.course.bench import solved_copy
+from kafkalab.course.answers import solved_copy
 from kafkalab.course.paths import CoursePaths, find_root
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -194,7 +194,7 @@ def test_submission_time_limit(tmp_path: Path) -> None:
     scores zero, and its feedback says why (5 s cannot even start a cluster)."""
     subs = tmp_path / "collected"
     subs.mkdir()
-    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "slow_00_welcome.ipynb")
+    nbformat.write(solved_copy(CoursePaths(ROOT), "00_welcome"), subs / "slow_00_welcome.ipynb")
     out = tmp_path / "out"
     proc = grade(subs, out, "--submission-timeout", "5")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -222,7 +222,7 @@ def test_sigterm_stops_grading_with_its_kernels_and_clusters(tmp_path: Path) -> 
     Kafka JVM behind."""
     subs = tmp_path / "collected"
     subs.mkdir()
-    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "term_00_welcome.ipynb")
+    nbformat.write(solved_copy(CoursePaths(ROOT), "00_welcome"), subs / "term_00_welcome.ipynb")
     out = tmp_path / "out"
     grader = subprocess.Popen([sys.executable, "-m", "kafkalab", "grade", str(subs), "--out",
                                str(out), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
@@ -250,7 +250,7 @@ def test_deaf_loop_plain_folder_and_resume(tmp_path: Path) -> None:
     subs = tmp_path / "collected"
     subs.mkdir()
     nbformat.write(samples.deaf_loop(ROOT), subs / "deaf.ipynb")
-    nbformat.write(solved_copy(CoursePaths(ROOT)), subs / "zoe_00_welcome.ipynb")
+    nbformat.write(solved_copy(CoursePaths(ROOT), "00_welcome"), subs / "zoe_00_welcome.ipynb")
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "kafkalab", "grade", str(subs), "--out", str(out), "--quiet",
            "--assignment", samples.ASSIGNMENT, "--jobs", "1", "--timeout", str(CELL_TIMEOUT),

@@ -6,7 +6,6 @@ else runs."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import os
@@ -19,29 +18,11 @@ from pathlib import Path
 import nbformat
 
 from ..procs import child_env
+from .answers import solved_copy
 from .paths import CoursePaths, lessons
 from .run import run_all
 
 ASSIGNMENT = "00_welcome"
-
-
-def solved_copy(paths: CoursePaths, name: str = ASSIGNMENT) -> nbformat.NotebookNode:
-    """The student release with every answer cell filled in from the solution notebook."""
-    release = nbformat.read(paths.release(name), 4)
-    solution = nbformat.read(paths.solution(name), 4)
-    answers = {}
-    for cell in solution.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            answers[meta["grade_id"]] = "\n".join(
-                ln for ln in cell.source.splitlines()
-                if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-    nb = copy.deepcopy(release)
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
-    return nb
 
 
 def _load() -> list[float]:
@@ -56,7 +37,7 @@ def _write_submissions(paths: CoursePaths, folder: Path, submissions: int) -> Pa
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    nb = solved_copy(paths)
+    nb = solved_copy(paths, ASSIGNMENT)
     for i in range(submissions):
         nbformat.write(nb, folder / f"student{i:02d}_{ASSIGNMENT}.ipynb")
     return folder
