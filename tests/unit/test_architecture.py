@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cluster", ("cluster", "tools", "api", "needs", "")),
     ("clients", ("clients", "warmup", "image")),
     ("lessons", ("lessons",)),
-    ("tooling", ("course", "grading", "bench")),
+    ("tooling", ("course", "grading", "bench", "stock")),
     ("cli", ("cli", "__main__")),
 ]
 

@@ -104,7 +104,10 @@ def test_bench_course_grade_shop_image_lock_reach_their_wings(
     monkeypatch.setattr(kafkalab.image, "build_image", record("image"))
     monkeypatch.setattr(kafkalab.lockgen, "main", record("lock"))
     cli.main(["bench", "--repeat", "1", "--out", "f.json"])
-    assert calls["bench"][0] == (Path("f.json"), 1, False)
+    assert calls["bench"][0] == (Path("f.json"), 1, False, False)
+    del calls["bench"]
+    cli.main(["bench", "--stock"])
+    assert calls["bench"][0] == (Path("build/figures-env.json"), 3, False, True)
     cli.main(["course", "run", "--only", "03", "--full"])
     args = calls["course"][0][0]
     assert (args.command, args.only, args.full) == ("run", ["03"], True)

@@ -16,10 +16,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="figures file (default %(default)s)")
     p.add_argument("--repeat", type=int, default=3, help="starts per setup (default 3)")
     p.add_argument("--docker", action="store_true", help="also measure the docker backend")
+    p.add_argument("--stock", action="store_true",
+                   help="also measure stock Apache Kafka (its scripts' format, heap and GC "
+                   "flags) on this machine, and report the course's lead over it")
     p.set_defaults(handler=bench)
 
 
 def bench(args: argparse.Namespace) -> int:
     from ..bench import main as run_bench
 
-    return run_bench(args.out, args.repeat, args.docker)
+    return run_bench(args.out, args.repeat, args.docker, args.stock)

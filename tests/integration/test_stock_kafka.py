@@ -1,0 +1,29 @@
+"""Stock Apache Kafka (kafkalab.stock), the bench's yardstick: it starts the way Kafka's own
+scripts start it, answers a producer, and leaves no process or folder behind."""
+
+from __future__ import annotations
+
+import psutil
+import pytest
+
+from kafkalab.clients import consume, produce
+from kafkalab.stock import KAFKA_HEAP, StockCluster
+
+
+@pytest.mark.parametrize("mode", ["kraft", "zookeeper"])
+def test_stock_kafka_starts_with_the_scripts_flags_and_leaves_nothing(mode: str) -> None:
+    with StockCluster(1, mode) as stock:
+        seconds = stock.start(timeout=180)
+        assert seconds > 0
+        pids = [c.pid for c in stock.children]
+        assert len(pids) == (1 if mode == "kraft" else 2)  # + ZooKeeper in ZooKeeper mode
+        broker = psutil.Process(pids[-1]).cmdline()
+        assert "kafka.Kafka" in broker and all(f in broker for f in KAFKA_HEAP)
+        assert not any(a.startswith("-XX:SharedArchiveFile") for a in broker)
+        config = {"bootstrap.servers": stock.bootstrap_servers}
+        produce(config, "t", [b"x"] * 10)
+        assert len(consume(config, ["t"], max_messages=10, timeout=30)) == 10
+        home = stock.home
+    assert not any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+                   for p in pids)
+    assert not home.exists()

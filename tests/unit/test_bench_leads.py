@@ -1,0 +1,30 @@
+"""`kafka-lab bench --stock`: the lead over stock Kafka is stock seconds over the course's, per
+setup measured both ways, and the stock rows carry no course goals."""
+
+from __future__ import annotations
+
+import pytest
+
+from kafkalab import bench
+
+pytestmark = pytest.mark.unit
+
+
+def test_lead_is_stock_over_local_for_setups_measured_both_ways():
+    results = {"local/kraft-1": {"ready_s": 2.0}, "stock/kraft-1": {"ready_s": 6.0},
+               "local/kraft-3": {"ready_s": 4.0},  # no stock figure: no lead
+               "stock/zookeeper-3": {"ready_s": 9.0}}  # no local figure: no lead
+    assert bench.leads(results) == {"kraft-1": 3.0}
+
+
+def test_stock_rows_have_no_goals_and_course_rows_do(monkeypatch):
+    fake = {"ready_s": 1.0, "rss_ready_mib": 100.0, "rss_after_10k_messages_mib": 120.0}
+    monkeypatch.setattr(bench, "measure", lambda *a, **k: dict(fake))
+    monkeypatch.setattr(bench, "measure_stock", lambda *a, **k: dict(fake, ready_s=3.0))
+    stock = bench.run(repeat=1, backend="stock")
+    local = bench.run(repeat=1, backend="local")
+    assert set(stock) == {"stock/kraft-1", "stock/kraft-3", "stock/zookeeper-3"}
+    assert all("goal_ready_s" not in f and "meets_memory_goal" not in f for f in stock.values())
+    assert local["local/kraft-3"]["meets_memory_goal"] is True
+    assert bench.leads({**stock, **local}) == {"kraft-1": 3.0, "kraft-3": 3.0,
+                                               "zookeeper-3": 3.0}
