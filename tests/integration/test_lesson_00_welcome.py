@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kafkalab.clients import produce
+from kafkalab.clients import produce, wait_until
 from kafkalab.lessons import welcome
 
 pytestmark = pytest.mark.integration
@@ -18,10 +18,14 @@ def test_log_dir_holds_a_folder_of_segment_files_per_partition(cluster) -> None:
     log_dir = cluster.broker(1).log_dir
     assert log_dir is not None and log_dir.is_dir()
     assert {f"{topic}-0", f"{topic}-1"} <= {p.name for p in log_dir.iterdir()}
-    files = welcome.segment_files(welcome.partition_folder(cluster, topic, 0))
-    names = {f.name for f in files}
-    assert {"00000000000000000000.log", "00000000000000000000.index",
-            "00000000000000000000.timeindex"} <= names
+    folder = welcome.partition_folder(cluster, topic, 0)
+    wanted = {"00000000000000000000.log", "00000000000000000000.index",
+              "00000000000000000000.timeindex"}
+    # The broker writes a segment's index files a moment after its .log: once, on a busy CI
+    # machine, the folder held only the .log right after the produce returned.
+    files = wait_until(lambda: (fs := welcome.segment_files(folder))
+                       and wanted <= {f.name for f in fs} and fs, timeout=10,
+                       what=f"{sorted(wanted)} in {folder}")
     sizes = {f.name: f.size for f in files}
     total = sum(f.size for f in welcome.segment_files(log_dir / f"{topic}-1")
                 if f.name.endswith(".log")) + sizes["00000000000000000000.log"]
