@@ -11,6 +11,10 @@ What "stock" means here, from Kafka's scripts and example configs:
 - the broker settings of `config/server.properties` (network and I/O threads, replication
   factors of one, the 0 ms initial rebalance delay), with the ports this machine has free.
 
+``flags="small"`` ("bare" Kafka) keeps all of that but the JVM flags, which become the
+small-machine ones the course also uses (256 MiB heap, serial GC, C1 only): the yardstick the
+course's start-up goals were first set against.
+
 The same jars and the same Java runtime as the course's local backend: only what the course
 changes (heap, GC and JIT flags, the class-data archive, the cached format, the small-machine
 settings) differs. Readiness is the same as the bench's: metadata answered with every broker.
@@ -55,6 +59,13 @@ SERVER = {  # config/server.properties (both lines), ports and folders aside
     "log.retention.check.interval.ms": "300000",
     "group.initial.rebalance.delay.ms": "0",
 }
+# The "bare Kafka" the course's start-up goals were first compared with: the same format and
+# settings, but the small-machine JVM flags (small heap, serial GC, C1 only) and still no
+# class-data archive or cached format. It isolates what the course adds beyond those flags.
+SMALL = ["-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+         "-Djava.awt.headless=true"]
+FLAGS = {"scripts": (KAFKA_HEAP + PERFORMANCE, ZOOKEEPER_HEAP + PERFORMANCE),
+         "small": (SMALL, SMALL)}
 KRAFT = {"share.coordinator.state.topic.replication.factor": "1",
          "share.coordinator.state.topic.min.isr": "1"}
 LOG4J2 = ("status = error\nappender.out.type = Console\nappender.out.name = OUT\n"
@@ -76,8 +87,12 @@ class StockCluster:
     (combined broker and controller, as the quickstart's single node), or one ZooKeeper and
     ``brokers`` brokers in ZooKeeper mode. A context manager; every process dies with it."""
 
-    def __init__(self, brokers: int = 1, mode: Mode | str = Mode.KRAFT) -> None:
+    def __init__(self, brokers: int = 1, mode: Mode | str = Mode.KRAFT,
+                 flags: str = "scripts") -> None:
+        if flags not in FLAGS:
+            raise ValueError(f"flags={flags!r} is not one of {tuple(FLAGS)}")
         self.brokers, self.mode = brokers, Mode.parse(mode)
+        self.kafka_flags, self.zookeeper_flags = FLAGS[flags]
         self.home = Path(tempfile.mkdtemp(prefix="kafka-stock-"))
         self.children: list[procs.Child] = []
         self.ports = [free_port() for _ in range(brokers)]
@@ -89,11 +104,11 @@ class StockCluster:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _java(self, heap: list[str], log_config: Path, main: str, *args: str) -> list[str]:
+    def _java(self, flags: list[str], log_config: Path, main: str, *args: str) -> list[str]:
         libs = ensure_jars(f"kafka-{self.mode.version}")
         log = (f"-Dlog4j2.configurationFile={log_config}" if self.mode is Mode.KRAFT
                else f"-Dlog4j.configuration=file:{log_config}")
-        return [str(find_java()), *heap, *PERFORMANCE, log, "-cp", str(libs / "*"), main, *args]
+        return [str(find_java()), *flags, log, "-cp", str(libs / "*"), main, *args]
 
     def _start(self, name: str, cmd: list[str]) -> procs.Child:
         child = procs.Child(cmd, self.home / f"{name}.log", self.home)
@@ -128,7 +143,7 @@ class StockCluster:
                 "clientPortAddress": "127.0.0.1", "maxClientCnxns": "0",
                 "admin.enableServer": "false"})
             self._start("zookeeper", self._java(
-                ZOOKEEPER_HEAP, logcfg, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                self.zookeeper_flags, logcfg, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                 str(zk)))
             confs = [_write(self.home / f"node-{i}" / "server.properties", {
                 "broker.id": str(i), "zookeeper.connect": f"127.0.0.1:{zk_port}",
@@ -137,14 +152,14 @@ class StockCluster:
                 "log.dirs": str(self.home / f"node-{i}" / "data"), **SERVER})
                 for i, port in enumerate(self.ports, 1)]
         for i, conf in enumerate(confs, 1):
-            self._start(f"node-{i}", self._java(KAFKA_HEAP, logcfg, "kafka.Kafka", str(conf)))
+            self._start(f"node-{i}", self._java(self.kafka_flags, logcfg, "kafka.Kafka", str(conf)))
         self._wait_ready(time.monotonic() + timeout, timeout)
         return time.monotonic() - t0
 
     def _format(self, conf: Path, cluster_id: str, logcfg: Path, timeout: float) -> None:
-        child = procs.Child(self._java(KAFKA_HEAP, logcfg, "kafka.tools.StorageTool", "format",
-                                       "-t", cluster_id, "-c", str(conf)),
-                            conf.parent / "format.log", self.home)
+        cmd = self._java(self.kafka_flags, logcfg, "kafka.tools.StorageTool", "format",
+                         "-t", cluster_id, "-c", str(conf))
+        child = procs.Child(cmd, conf.parent / "format.log", self.home)
         if child.wait(timeout) != 0:
             raise BrokerStartError("kafka-storage format", "it exited with an error",
                                    child.log_tail(), str(child.log))

@@ -49,8 +49,11 @@ def test_hostile_submissions_in_docker_sandbox(docker_image: str, tmp_path: Path
            "HOSTILE": json.dumps({"out": str(out), "subs": str(subs), "root": str(ROOT),
                                   "tag": tmp_path.name})}
     before = {pid for pid, _ in _left()}
+    # 60 s per cell: no submission here should meet it, but alloc_3gib must reach its 2 GiB
+    # limit before it does. In one loaded local CI run its 3 GiB cell met a 20 s limit first
+    # (the container's counters showed no limit reached yet), and the reason named no limit.
     proc = subprocess.run([sys.executable, "-m", "kafkalab", "grade", str(subs), "--out",
-                           str(out), "--quiet", "--timeout", "20", "--jobs", "4",
+                           str(out), "--quiet", "--timeout", "60", "--jobs", "4",
                            "--sandbox", "docker"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=1500)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,5 +1,6 @@
-"""Stock Apache Kafka (kafkalab.stock), the bench's yardstick: it starts the way Kafka's own
-scripts start it, answers a producer, and leaves no process or folder behind."""
+"""Apache Kafka without the course (kafkalab.stock), the bench's yardsticks: it starts with its
+scripts' flags or the small-machine ones, answers a producer, and leaves no process or folder
+behind."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ import psutil
 import pytest
 
 from kafkalab.clients import consume, produce
-from kafkalab.stock import KAFKA_HEAP, StockCluster
+from kafkalab.stock import KAFKA_HEAP, SMALL, StockCluster
 
 
-@pytest.mark.parametrize("mode", ["kraft", "zookeeper"])
-def test_stock_kafka_starts_with_the_scripts_flags_and_leaves_nothing(mode: str) -> None:
-    with StockCluster(1, mode) as stock:
+@pytest.mark.parametrize(("mode", "flags"), [("kraft", "scripts"), ("zookeeper", "small")])
+def test_stock_kafka_starts_with_its_flags_and_leaves_nothing(mode: str, flags: str) -> None:
+    with StockCluster(1, mode, flags) as stock:
         seconds = stock.start(timeout=180)
         assert seconds > 0
         pids = [c.pid for c in stock.children]
         assert len(pids) == (1 if mode == "kraft" else 2)  # + ZooKeeper in ZooKeeper mode
         broker = psutil.Process(pids[-1]).cmdline()
-        assert "kafka.Kafka" in broker and all(f in broker for f in KAFKA_HEAP)
+        assert "kafka.Kafka" in broker
+        assert all(f in broker for f in (KAFKA_HEAP if flags == "scripts" else SMALL))
         assert not any(a.startswith("-XX:SharedArchiveFile") for a in broker)
         config = {"bootstrap.servers": stock.bootstrap_servers}
         produce(config, "t", [b"x"] * 10)

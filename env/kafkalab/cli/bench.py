@@ -17,8 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repeat", type=int, default=3, help="starts per setup (default 3)")
     p.add_argument("--docker", action="store_true", help="also measure the docker backend")
     p.add_argument("--stock", action="store_true",
-                   help="also measure stock Apache Kafka (its scripts' format, heap and GC "
-                   "flags) on this machine, and report the course's lead over it")
+                   help="also measure Apache Kafka started without the course on this "
+                   "machine (a format per node; its scripts' heap and GC flags, and bare with "
+                   "small-machine flags), and report the course's lead over each")
     p.set_defaults(handler=bench)
 
 
