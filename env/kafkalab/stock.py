@@ -33,6 +33,7 @@ from confluent_kafka.admin import AdminClient
 from . import procs
 from .backends.cache import new_uuid
 from .backends.plan import Mode
+from .clients import wait_until
 from .exceptions import BrokerStartError, ClusterTimeoutError
 from .jars import ensure_jars
 from .java import find_java
@@ -68,13 +69,6 @@ FLAGS = {"scripts": (KAFKA_HEAP + PERFORMANCE, ZOOKEEPER_HEAP + PERFORMANCE),
          "small": (SMALL, SMALL)}
 KRAFT = {"share.coordinator.state.topic.replication.factor": "1",
          "share.coordinator.state.topic.min.isr": "1"}
-LOG4J2 = ("status = error\nappender.out.type = Console\nappender.out.name = OUT\n"
-          "appender.out.layout.type = PatternLayout\nappender.out.layout.pattern = [%d] %p %m%n\n"
-          "rootLogger.level = INFO\nrootLogger.appenderRef.out.ref = OUT\n")
-LOG4J1 = ("log4j.rootLogger=INFO, out\nlog4j.appender.out=org.apache.log4j.ConsoleAppender\n"
-          "log4j.appender.out.layout=org.apache.log4j.PatternLayout\n"
-          "log4j.appender.out.layout.ConversionPattern=[%d] %p %m%n\n")
-
 
 def _write(path: Path, props: dict[str, str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,8 +114,9 @@ class StockCluster:
         seconds that took."""
         t0 = time.monotonic()
         kraft = self.mode is Mode.KRAFT
-        logcfg = self.home / ("log4j2.properties" if kraft else "log4j.properties")
-        logcfg.write_text(LOG4J2 if kraft else LOG4J1)
+        name, text = self.mode.log_config  # the course's log configuration, to files here
+        logcfg = self.home / name
+        logcfg.write_text(text)
         if kraft:
             controllers = [free_port() for _ in range(self.brokers)]
             voters = ",".join(f"{i}@127.0.0.1:{p}" for i, p in enumerate(controllers, 1))
@@ -153,7 +148,7 @@ class StockCluster:
                 for i, port in enumerate(self.ports, 1)]
         for i, conf in enumerate(confs, 1):
             self._start(f"node-{i}", self._java(self.kafka_flags, logcfg, "kafka.Kafka", str(conf)))
-        self._wait_ready(time.monotonic() + timeout, timeout)
+        self._wait_ready(timeout)
         return time.monotonic() - t0
 
     def _format(self, conf: Path, cluster_id: str, logcfg: Path, timeout: float) -> None:
@@ -164,28 +159,29 @@ class StockCluster:
             raise BrokerStartError("kafka-storage format", "it exited with an error",
                                    child.log_tail(), str(child.log))
 
-    def _wait_ready(self, deadline: float, timeout: float) -> None:
-        admin = None  # made once a port listens: a client refused a connection logs each try
-        while True:
+    def _wait_ready(self, timeout: float) -> None:
+        admin: list[AdminClient] = []  # made once every port listens: a refused client logs
+
+        def ready() -> bool:
             for child in self.children:
                 if child.poll() is not None:
                     raise BrokerStartError(child.log.stem, "its JVM exited", child.log_tail(),
                                            str(child.log))
-            if admin is None and all(port_open(p) for p in self.ports):
-                admin = AdminClient({"bootstrap.servers": self.bootstrap_servers})
+            if not admin and all(port_open(p) for p in self.ports):
+                admin.append(AdminClient({"bootstrap.servers": self.bootstrap_servers}))
             try:
-                if admin is not None and len(admin.list_topics(timeout=1).brokers) == self.brokers:
-                    return
+                return bool(admin) and len(admin[0].list_topics(timeout=1).brokers) == self.brokers
             except Exception:  # not answering yet (KafkaException, transport errors)
-                pass
-            if time.monotonic() > deadline:
-                tails = "\n".join(f"--- {c.log.name} ---\n{c.log_tail(800)}"
-                                  for c in self.children)
-                raise ClusterTimeoutError(
-                    f"stock Kafka ({self.brokers} brokers) to answer metadata", timeout,
-                    "read the nodes' last log lines below, then try again on a quieter "
-                    f"machine.\n{tails}")
-            time.sleep(0.02)
+                return False
+
+        try:
+            wait_until(ready, timeout, "metadata", interval=0.02)
+        except TimeoutError:
+            tails = "\n".join(f"--- {c.log.name} ---\n{c.log_tail(800)}" for c in self.children)
+            raise ClusterTimeoutError(
+                f"stock Kafka ({self.brokers} brokers) to answer metadata", timeout,
+                "read the nodes' last log lines below, then try again on a quieter "
+                f"machine.\n{tails}") from None
 
     def memory_bytes(self) -> int:
         return sum(procs.rss_bytes(c.pid) for c in self.children if c.running)
