@@ -10,22 +10,19 @@ import nbformat
 from nbformat import NotebookNode
 
 from ..exceptions import AnswerCellError
+from .nbcheck import is_solution, nbgrader_meta
 from .paths import CoursePaths
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
-
-
-def grade_id(cell: NotebookNode) -> str | None:
-    return (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
 
 
 def solution_answers(solution: NotebookNode) -> dict[str, str]:
     """grade_id -> source of every solution cell of ``solution``, markers removed."""
     answers = {}
     for cell in solution.cells:
-        if (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("solution"):
+        if is_solution(cell):
             lines = [ln for ln in cell.source.splitlines() if ln.strip() not in MARKERS]
-            answers[grade_id(cell)] = "\n".join(lines) + "\n"
+            answers[nbgrader_meta(cell)["grade_id"]] = "\n".join(lines) + "\n"
     return answers
 
 
@@ -35,7 +32,7 @@ def fill_answers(release: NotebookNode, answers: dict[str, str]) -> NotebookNode
     nb = copy.deepcopy(release)
     todo = dict(answers)
     for cell in nb.cells:
-        gid = grade_id(cell)
+        gid = nbgrader_meta(cell).get("grade_id")
         if gid in todo:
             cell.source = todo.pop(gid)
     if todo:
