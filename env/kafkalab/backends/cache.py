@@ -1,5 +1,5 @@
-"""One-time work cached per Kafka version: the formatted KRaft bootstrap and where the CDS
-archive lives (:mod:`kafkalab.warmup` makes it).
+"""One-time work cached per Kafka version: the formatted KRaft bootstrap and where the
+class archive lives (:mod:`kafkalab.warmup` makes it).
 
 - `kafka-storage format` costs a JVM start (about 1.5 s) per node; its output differs between
   nodes only in meta.properties, which the local backend writes itself, so one format made by
@@ -7,6 +7,9 @@ archive lives (:mod:`kafkalab.warmup` makes it).
 - A class-data-sharing archive of the classes a broker loads cuts each JVM's start by about a
   third (measured: 4.1 s -> 2.7 s for one broker on 2 cores). It is made once, by starting a
   broker with -XX:ArchiveClassesAtExit and stopping it cleanly; it is tied to one Java runtime.
+- On Java 25+ the archive is an AOT cache instead (JEP 483 and 515: classes loaded AND linked,
+  and method profiles, from a training run with -XX:AOTCacheOutput): measured on 2 cores,
+  1 broker ready in 1.03 s against 1.34 s with Java 17's dynamic CDS archive.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from ..exceptions import BrokerStartError
 from ..jars import cache_dir, ensure_jars
-from ..java import find_java
+from ..java import AOT_JAVA, find_java, runtime_version
 from ..ports import free_port
 from .properties import JVM_FLAGS
 
@@ -65,16 +68,48 @@ def formatted_template(version: str) -> Path:
     return target
 
 
+# Flags that name a class archive: a caller passing one replaces the cache's own.
+ARCHIVE_FLAGS = ("-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile", "-XX:AOTCache",
+                 "-XX:AOTCacheOutput", "-XX:AOTConfiguration", "-XX:AOTMode")
+
+
+def uses_aot_cache() -> bool:
+    """Whether this Java runtime's archive is an AOT cache (Java 25+) rather than a CDS one."""
+    return runtime_version() >= AOT_JAVA
+
+
 def cds_archive(version: str) -> Path:
-    """Where the CDS archive for this Kafka version and this Java runtime lives."""
+    """Where the class archive for this Kafka version and this Java runtime lives: an AOT
+    cache (``.aot``) on Java 25+, a dynamic CDS archive (``.jsa``) before."""
     java = find_java()
     key = hashlib.sha256(f"{java.resolve()}:{java.stat().st_mtime}".encode()).hexdigest()[:12]
-    return cache_dir() / "cds" / f"kafka-{version}-{key}.jsa"
+    suffix = ".aot" if uses_aot_cache() else ".jsa"
+    return cache_dir() / "cds" / f"kafka-{version}-{key}{suffix}"
+
+
+def training_flags(output: Path) -> tuple[str, ...]:
+    """The JVM flags of the run that writes the archive ``output`` when the JVM exits."""
+    if uses_aot_cache():
+        return (f"-XX:AOTCacheOutput={output}", "-Xlog:aot=off", "-Xlog:cds=off")
+    return (f"-XX:ArchiveClassesAtExit={output}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+
+
+def has_own_archive(flags: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``flags`` name a class archive of their own (then ours is left out)."""
+    return any(f.startswith(ARCHIVE_FLAGS) for f in flags)
 
 
 def cds_flags(version: str) -> list[str]:
+    """The flags that start a JVM from this version's archive, if it has been made. A stale
+    archive (other jars, another runtime) is refused by the JVM quietly: it starts without."""
     if os.environ.get("KAFKA_LAB_NO_CDS"):
         return []
     archive = cds_archive(version)
-    return [f"-XX:SharedArchiveFile={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] \
-        if archive.exists() else []
+    if not archive.exists():
+        return []
+    if archive.suffix == ".aot":
+        # Mapped where it was made (not relocated): its pages stay clean and are shared by
+        # every broker (measured: 26 MiB less private memory per broker).
+        return [f"-XX:AOTCache={archive}", "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:ArchiveRelocationMode=0", "-Xlog:aot=off", "-Xlog:cds=off"]
+    return [f"-XX:SharedArchiveFile={archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]

@@ -19,7 +19,7 @@ from ..jars import ensure_jars
 from ..java import find_java
 from ..ports import bindable, check_port_free, free_port, port_open
 from .base import find_node
-from .cache import cds_flags, formatted_template
+from .cache import cds_flags, formatted_template, has_own_archive
 from .plan import ClusterSpec, HostLayout, Mode, NodeSpec, plan
 from .security import ManagedSecurity
 
@@ -79,9 +79,9 @@ class LocalBackend:
     # ---- building the cluster ------------------------------------------------------------
     def _java_cmd(self, node: NodeSpec, home: Path) -> list[str]:
         libs = ensure_jars(f"kafka-{self.version}")
-        own_cds = any(f.startswith(("-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile"))
-                      for f in node.jvm_flags)  # a caller's own archive flags replace ours
-        cds = [] if own_cds else cds_flags(self.version)  # ZooKeeper shares the JDK's classes
+        # a caller's own archive flags replace ours; ZooKeeper's JVM uses the broker's archive
+        # (the same class path: what they share comes from it, the rest loads as usual)
+        cds = [] if has_own_archive(node.jvm_flags) else cds_flags(self.version)
         return [str(find_java()), *node.java_args(str(home), str(libs), cds)]
 
     def plan(self, ports: list[int] | None = None) -> None:

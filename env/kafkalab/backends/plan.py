@@ -98,7 +98,9 @@ class NodeSpec:
         """Everything after ``java`` on the command line, with the node's files under ``home``
         and the Kafka jars in the folder ``libs``."""
         log = self.mode.log_flag(f"{home}/{self.mode.log_config[0]}")
-        return [f"-Xms{min(64, self.heap_mb)}m", f"-Xmx{self.heap_mb}m", *props_.JVM_FLAGS,
+        # a 32 MiB initial heap: measured with 3 brokers, 481 MiB resident at ready against
+        # 511 MiB with 64 MiB, and no slower to start
+        return [f"-Xms{min(32, self.heap_mb)}m", f"-Xmx{self.heap_mb}m", *props_.JVM_FLAGS,
                 *(extra or []), *self.jvm_flags, log,
                 "-cp", f"{libs}/*", self.main, f"{home}/{self.conf_file}"]
 

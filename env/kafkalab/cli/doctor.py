@@ -63,14 +63,16 @@ def _java_source(java: Path) -> str:
 
 
 def check_java() -> Check:
-    from ..java import find_java, java_version
+    from ..java import AOT_JAVA, find_java, java_version
 
     try:
         java = find_java()
     except KafkaLabError as exc:
         return Check("Java", "FAIL", exc.reason, exc.fix)
-    return Check("Java", "ok", f"Java {java_version(java)} at {java} "
-                 f"(from {_java_source(java)})")
+    version = java_version(java)
+    archive = "AOT cache" if version >= AOT_JAVA else "class-data-sharing archive"
+    return Check("Java", "ok", f"Java {version} at {java} (from {_java_source(java)}; "
+                 f"brokers start from its {archive})")
 
 
 def check_jars() -> list[Check]:

@@ -13,9 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "fetch", help="download and verify the Kafka jars (then warm the start-up caches)",
         description="Download the pinned Kafka jar sets into the cache and check every SHA-256 "
         "(nothing is downloaded when they are there), then make the one-time KRaft storage "
-        "template and class-data-sharing archives that speed up every cluster start.")
+        "template and class archives (AOT caches on Java 25+) that speed up every cluster start.")
     p.add_argument("--jars-only", action="store_true",
-                   help="skip the one-time warm-up (storage template, CDS archives)")
+                   help="skip the one-time warm-up (storage template, class archives)")
     p.set_defaults(handler=fetch)
 
 

@@ -23,6 +23,7 @@ from ...exceptions import BrokerStartError, ClusterTimeoutError, KafkaLabError
 from ...ports import check_port_free, free_port
 from ...procs import startup_error
 from ..base import find_node
+from ..cache import has_own_archive
 from ..plan import ClusterSpec, ContainerLayout, Mode, plan
 from .engine import (
     DATA,
@@ -77,9 +78,7 @@ class DockerBackend:
                if self.cds and not os.environ.get("KAFKA_LAB_NO_CDS") else [])
         self.nodes = []
         for node in plan(spec, self.layout, bootstrap):
-            own_cds = any(f.startswith(("-XX:ArchiveClassesAtExit", "-XX:SharedArchiveFile"))
-                          for f in node.jvm_flags)
-            extra = cds if node.kind == "broker" and not own_cds else []
+            extra = cds if node.kind == "broker" and not has_own_archive(node.jvm_flags) else []
             self.nodes.append(DockerNode(node.kind, node.node_id,
                                          self.layout.name(node.kind, node.node_id), node.port,
                                          node.files, node.java_args(str(HOME), self.libs, extra)))
