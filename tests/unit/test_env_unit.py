@@ -140,6 +140,22 @@ def test_java_25_is_preferred_unless_java_home_or_kafka_lab_java_chooses(
         java.scripts_java.cache_clear()
 
 
+@pytest.mark.skipif(os.name == "nt", reason="shell-script stand-in for java")
+def test_a_runtime_is_asked_its_version_once(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_LAB_CACHE", str(tmp_path / "cache"))
+    asked = tmp_path / "asked"
+    exe = tmp_path / "java"
+    exe.write_text(f"#!/bin/sh\necho x >> {asked}\necho 'openjdk version \"25.0.2\"' >&2\n")
+    exe.chmod(0o755)
+    for _ in range(2):  # a new process each time: only the file remembers
+        java._SEEN.clear()
+        assert java.java_version(exe) == 25
+    assert asked.read_text() == "x\n"
+    os.utime(exe, ns=(0, 0))  # another runtime at that path (an upgrade): asked again
+    assert java.java_version(exe) == 25 and asked.read_text() == "x\nx\n"
+
+
 def test_java_version_parsing(tmp_path: Path) -> None:
     assert java.java_version(_fake_java(tmp_path, 'java version "1.8.0_372"')) == 8
     assert java.java_version(_fake_java(tmp_path, 'openjdk version "25.0.2" 2026')) == 25

@@ -2,7 +2,7 @@
 
 - ``plan``: ClusterSpec -> NodeSpecs (properties, files, ports, main class); ``Mode``.
 - ``properties``: the broker and ZooKeeper settings, JVM flags and log configurations.
-- ``cache``: one-time work per Kafka version (formatted KRaft bootstrap, class archive: AOT cache or CDS).
+- ``cache``: one-time work per Kafka version (formatted KRaft bootstrap, class archive).
 - ``local``: JVM processes on this machine. ``docker``: one container per node.
   ``external``: a cluster the course did not start (clients only).
 - ``base``: the Backend protocol the Cluster talks to.

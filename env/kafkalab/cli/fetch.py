@@ -31,5 +31,5 @@ def fetch(args: argparse.Namespace) -> int:
 
         print(f"KRaft storage template: {formatted_template(KAFKA_VERSION)}", flush=True)
         for mode in Mode:
-            print(f"Class-data-sharing archive: {make_cds_archive(mode)}", flush=True)
+            print(f"Class archive: {make_cds_archive(mode)}", flush=True)
     return 0
