@@ -7,7 +7,9 @@ from __future__ import annotations
 import psutil
 import pytest
 
+from kafkalab.backends.cache import has_own_archive
 from kafkalab.clients import consume, produce
+from kafkalab.java import scripts_java
 from kafkalab.stock import KAFKA_HEAP, SMALL, StockCluster
 
 
@@ -21,7 +23,8 @@ def test_stock_kafka_starts_with_its_flags_and_leaves_nothing(mode: str, flags: 
         broker = psutil.Process(pids[-1]).cmdline()
         assert "kafka.Kafka" in broker
         assert all(f in broker for f in (KAFKA_HEAP if flags == "scripts" else SMALL))
-        assert not any(a.startswith("-XX:SharedArchiveFile") for a in broker)
+        assert not has_own_archive(broker)  # no class archive (CDS or AOT cache) of ours
+        assert broker[0] == str(scripts_java())  # the java Kafka's scripts would run
         config = {"bootstrap.servers": stock.bootstrap_servers}
         produce(config, "t", [b"x"] * 10)
         assert len(consume(config, ["t"], max_messages=10, timeout=30)) == 10
