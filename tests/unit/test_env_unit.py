@@ -290,3 +290,16 @@ def test_the_class_archive_follows_the_runtime(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("KAFKA_LAB_NO_CDS", "1")
     assert cache.cds_flags("4.4.0") == []
     assert not cache.has_own_archive(["-Xmx256m", "-XX:+UseSerialGC"])
+
+
+def test_cluster_ids_never_look_like_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kafka-storage format -t ID` reads an ID starting with "-" as an option."""
+    import uuid
+
+    from kafkalab.backends import cache
+
+    first = uuid.UUID(bytes=b"\xfb" + bytes(15))  # base64url "-w..."
+    draws = iter([first, uuid.UUID(int=7)])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
+    got = cache.new_uuid()
+    assert len(got) == 22 and not got.startswith("-") and got == "AAAAAAAAAAAAAAAAAAAABw"

@@ -29,11 +29,16 @@ from .properties import JVM_FLAGS
 
 
 def new_uuid() -> str:
-    """A Kafka Uuid in its base64 form (22 characters)."""
+    """A Kafka Uuid in its base64 form (22 characters). Like Kafka's ``Uuid.randomUuid`` it
+    never starts with "-": `kafka-storage format -t -abc...` would read it as an option (1 in
+    64 formats failed so)."""
     import base64
     import uuid
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 def formatted_template(version: str) -> Path:
