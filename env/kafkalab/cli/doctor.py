@@ -19,7 +19,7 @@ from pathlib import Path
 from ..exceptions import KafkaLabError
 
 MIN_PYTHON = (3, 11)
-DISK_FAIL_BYTES = 512 * 2**20  # jars (100 MB), CDS archives (about 90 MB), cluster logs
+DISK_FAIL_BYTES = 512 * 2**20  # jars (100 MB), class archives (about 130 MB), cluster logs
 DISK_WARN_BYTES = 2 * 2**30
 
 
@@ -69,10 +69,16 @@ def check_java() -> Check:
         java = find_java()
     except KafkaLabError as exc:
         return Check("Java", "FAIL", exc.reason, exc.fix)
+    from ..backends.cache import cds_archive
+    from ..backends.plan import Mode
+
     version = java_version(java)
-    archive = "AOT cache" if version >= AOT_JAVA else "class-data-sharing archive"
-    return Check("Java", "ok", f"Java {version} at {java} (from {_java_source(java)}; "
-                 f"brokers start from its {archive})")
+    kind = "AOT cache" if version >= AOT_JAVA else "class-data-sharing archive"
+    where = f"Java {version} at {java} (from {_java_source(java)})"
+    if not cds_archive(Mode.KRAFT.version).exists():
+        return Check("Java", "warn", f"{where}; its {kind} is not made yet, so every broker "
+                     "starts without one (slower)", "run `kafka-lab fetch` once")
+    return Check("Java", "ok", f"{where}; brokers start from its {kind}")
 
 
 def check_jars() -> list[Check]:
