@@ -69,10 +69,11 @@ _SEEN: dict[str, int] = {}  # this process's answers, by _version_key
 
 def _version_key(java: Path) -> str:
     try:
-        st = java.resolve().stat()
+        real = java.resolve()
+        st = real.stat()
     except OSError:
         return ""
-    return f"{java.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{real}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _versions_file() -> Path:

@@ -63,7 +63,7 @@ def _java_source(java: Path) -> str:
 
 
 def check_java() -> Check:
-    from ..java import AOT_JAVA, find_java, java_version
+    from ..java import find_java, java_version
 
     try:
         java = find_java()
@@ -72,10 +72,10 @@ def check_java() -> Check:
     from ..backends.cache import cds_archive
     from ..backends.plan import Mode
 
-    version = java_version(java)
-    kind = "AOT cache" if version >= AOT_JAVA else "class-data-sharing archive"
-    where = f"Java {version} at {java} (from {_java_source(java)})"
-    if not cds_archive(Mode.KRAFT.version).exists():
+    archive = cds_archive(Mode.KRAFT.version)  # the cache decides which kind its runtime gets
+    kind = "AOT cache" if archive.suffix == ".aot" else "class-data-sharing archive"
+    where = f"Java {java_version(java)} at {java} (from {_java_source(java)})"
+    if not archive.exists():
         return Check("Java", "warn", f"{where}; its {kind} is not made yet, so every broker "
                      "starts without one (slower)", "run `kafka-lab fetch` once")
     return Check("Java", "ok", f"{where}; brokers start from its {kind}")
