@@ -181,3 +181,44 @@ def test_the_class_archive_is_accepted_by_the_runtime_that_made_it(mode: str) ->
     with start_cluster(1, mode, "local", reuse=False) as c:
         cmdline = psutil.Process(c.nodes[-1].pid).cmdline()
         assert flags[0] in cmdline
+
+
+def test_a_new_clusters_first_group_joins_without_waiting_for_its_coordinator() -> None:
+    """A group that asks a new cluster while its coordinator (a ``__consumer_offsets``
+    partition) is still loading is told NOT_COORDINATOR and waits about 3 s to join again;
+    ``consumer_config`` waits for ``prepare_groups`` instead (about 0.2 s). librdkafka's
+    group log (``debug=cgrp``) says whether any JoinGroup was refused."""
+    import logging
+
+    from confluent_kafka import Consumer
+
+    class Lines(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    seen = Lines()
+    log = logging.getLogger("kafka-lab-test-cgrp")
+    log.addHandler(seen)
+    log.setLevel(logging.DEBUG)
+    with start_cluster(1, backend="local", reuse=False) as cluster:
+        topic = cluster.create_topic(prefix="first-group")
+        produce(cluster.producer_config(), topic, ["one"])
+        consumer = Consumer(cluster.consumer_config("first-group", debug="cgrp"), logger=log)
+        try:
+            consumer.subscribe([topic])
+            got, deadline = None, time.monotonic() + 30
+            while got is None and time.monotonic() < deadline:
+                msg = consumer.poll(0.2)
+                if msg is not None and msg.error() is None:
+                    got = msg.value()
+        finally:
+            consumer.close()
+    assert got == b"one"
+    joins = [ln for ln in seen.lines if "JoinGroup response" in ln]
+    assert joins, "librdkafka logged no JoinGroup response (did debug=cgrp change?)"
+    refused = [ln for ln in joins if "Not coordinator" in ln]
+    assert not refused, f"the first group was refused by a loading coordinator: {refused[0]}"
