@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from .api import start_cluster
-from .backends.cache import cds_archive, training_flags
+from .backends.cache import cds_archive, prune_archives, record_archive, training_flags
 from .backends.plan import Mode
 from .clients import consume, produce
 
@@ -31,5 +31,7 @@ def make_cds_archive(mode: Mode | str = Mode.KRAFT) -> Path | None:
             node.stop()
     if tmp.exists() and tmp.stat().st_size > 0:
         os.replace(tmp, archive)
+        record_archive(archive)
+        prune_archives()  # those of runtimes that are gone (an old virtualenv)
         return archive
     return None

@@ -303,3 +303,39 @@ def test_cluster_ids_never_look_like_an_option(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
     got = cache.new_uuid()
     assert len(got) == 22 and not got.startswith("-") and got == "AAAAAAAAAAAAAAAAAAAABw"
+
+
+def test_archives_of_a_runtime_that_is_gone_are_pruned(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each virtualenv's Java gets its own archives (about 130 MB); when that Java is deleted
+    or replaced, making a new archive deletes them. Unnoted archives are kept."""
+    import os
+
+    from kafkalab.backends import cache
+
+    monkeypatch.setattr(cache, "cache_dir", lambda: tmp_path)
+    folder = tmp_path / "cds"
+    folder.mkdir()
+    javas = {name: tmp_path / name / "java" for name in ("old", "kept", "rebuilt")}
+    archives = {}
+    for name, exe in javas.items():
+        exe.parent.mkdir()
+        exe.write_text("")
+        monkeypatch.setattr(cache, "find_java", lambda exe=exe: exe)
+        archives[name] = folder / f"kafka-4.4.0-{name}.aot"
+        archives[name].write_bytes(b"x")
+        cache.record_archive(archives[name])
+    unnoted = folder / "kafka-4.4.0-unnoted.aot"
+    unnoted.write_bytes(b"x")
+    fresh_tmp, old_tmp = folder / "kafka-4.4.0-a.11.tmp", folder / "kafka-4.4.0-a.12.tmp"
+    fresh_tmp.write_bytes(b"x")
+    old_tmp.write_bytes(b"x")
+    os.utime(old_tmp, (1, 1))
+    javas["old"].unlink()  # the virtualenv was deleted
+    os.utime(javas["rebuilt"], (2, 2))  # ... or made again at the same path
+    gone = cache.prune_archives()
+    assert set(gone) == {archives["old"], archives["rebuilt"], old_tmp,
+                         folder / "kafka-4.4.0-old.aot.java",
+                         folder / "kafka-4.4.0-rebuilt.aot.java"}
+    assert archives["kept"].exists() and unnoted.exists() and fresh_tmp.exists()
+    assert cache.prune_archives() == []

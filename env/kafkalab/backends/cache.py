@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from ..exceptions import BrokerStartError
@@ -90,6 +91,50 @@ def cds_archive(version: str) -> Path:
     key = hashlib.sha256(f"{java.resolve()}:{java.stat().st_mtime}".encode()).hexdigest()[:12]
     suffix = ".aot" if uses_aot_cache() else ".jsa"
     return cache_dir() / "cds" / f"kafka-{version}-{key}{suffix}"
+
+
+def record_archive(archive: Path) -> None:
+    """Note beside ``archive`` which Java runtime it was made for (path and mtime), so that
+    :func:`prune_archives` can tell when that runtime is gone (a deleted or rebuilt
+    virtualenv: each leaves about 130 MB of archives behind otherwise)."""
+    java = find_java().resolve()
+    archive.with_name(archive.name + ".java").write_text(
+        f"{java}\n{java.stat().st_mtime}\n")
+
+
+def prune_archives(older_than: float = 3600.0) -> list[Path]:
+    """Delete the archives whose Java runtime is gone or was replaced (per the note that
+    :func:`record_archive` left), and training leftovers (``*.tmp``) older than
+    ``older_than`` seconds; return what was deleted. Archives with no note (made before
+    notes existed, or by another copy of the course) are kept."""
+    folder = cache_dir() / "cds"
+    gone: list[Path] = []
+    if not folder.is_dir():
+        return gone
+    for note in folder.glob("*.java"):
+        try:
+            path, mtime = note.read_text().splitlines()[:2]
+            java = Path(path)
+            stale = not java.exists() or str(java.stat().st_mtime) != mtime
+        except (OSError, ValueError):
+            continue  # unreadable: keep it
+        if stale:
+            archive = note.with_suffix("")
+            for f in (archive, note):
+                try:
+                    f.unlink()
+                    gone.append(f)
+                except FileNotFoundError:
+                    pass
+    now = time.time()
+    for tmp in folder.glob("*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+                gone.append(tmp)
+        except FileNotFoundError:
+            pass
+    return gone
 
 
 def training_flags(output: Path) -> tuple[str, ...]:
