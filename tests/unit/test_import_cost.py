@@ -15,3 +15,13 @@ def test_reading_a_notebook_does_not_compile_the_iri_grammar() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     assert out.strip() == "[]", out
+
+
+def test_lesson_00s_module_leaves_pandas_until_a_table_is_drawn() -> None:
+    """Every graded submission's kernel imports the lesson's module; pandas costs about 0.4 s
+    of CPU there and is needed only for the segment table."""
+    code = ("import sys; from kafkalab.lessons import welcome; "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert out.strip() == "False", out

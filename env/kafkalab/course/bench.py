@@ -32,6 +32,20 @@ def _load() -> list[float]:
         return []
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished (waited-for) descendants: the
+    grading command with its workers, kernels and their JVMs, each reaped by its parent
+    (or by its sandbox's init, itself reaped by bwrap). Not a wall-clock figure: it does not
+    move with what else the machine runs, so it says what a run costs; -1 where the platform
+    has no such count (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return -1.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _write_submissions(paths: CoursePaths, folder: Path, submissions: int) -> Path:
     """``folder`` afresh, holding ``submissions`` correct copies of 00_welcome."""
     if folder.exists():
@@ -56,10 +70,12 @@ def _grade_run(paths: CoursePaths, subs_dir: Path, out: Path, jobs: int | None,
     if scheduler:
         cmd += ["--dask-scheduler", scheduler]
     load = _load()
+    cpu0 = _children_cpu()
     t0 = time.monotonic()
     proc = subprocess.run(cmd, cwd=paths.root, capture_output=True, text=True,
                           env=child_env({"KAFKA_LAB_ROOT": str(paths.root)}))
     total = time.monotonic() - t0
+    cpu = _children_cpu() - cpu0
     rows = []
     if (out / "grades.csv").is_file():
         with open(out / "grades.csv", newline="") as fh:
@@ -69,6 +85,8 @@ def _grade_run(paths: CoursePaths, subs_dir: Path, out: Path, jobs: int | None,
                    if ln.startswith("sandbox:")), "none")
     return {"sandbox": sandbox, "sandbox_used": chosen, "exit_code": proc.returncode,
             "seconds_total": round(total, 1), "seconds_per_submission": round(total / n, 2),
+            "cpu_seconds_total": round(cpu, 1) if cpu >= 0 else None,
+            "cpu_seconds_per_submission": round(cpu / n, 2) if cpu >= 0 else None,
             "mean_seconds_in_worker": round(sum(float(r["seconds"]) for r in rows) / n, 2),
             "all_graded": bool(rows) and all(r["status"] == "graded" for r in rows),
             "distinct_scores": sorted({float(r["score"]) for r in rows}),
@@ -141,6 +159,7 @@ def bench(paths: CoursePaths, out: Path, submissions: int = 20, jobs: int | None
     for box, run in grading["runs"].items():
         figures[f"seconds_per_submission_sandbox_{box}"] = run["seconds_per_submission"]
         figures[f"seconds_grading_total_sandbox_{box}"] = run["seconds_total"]
+        figures[f"cpu_seconds_per_submission_sandbox_{box}"] = run["cpu_seconds_per_submission"]
     for key in [k for k in grading if k.startswith("sandbox_overhead")]:
         figures[key] = grading[key]
     if dask_workers:
