@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from ospackages import apt_install, root_on_debian
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "browser"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -39,26 +41,16 @@ def _which(names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _apt_install(*packages: str) -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True,
-                   timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env,
-                   capture_output=True, timeout=900)
-
-
 def system_browser() -> tuple[str, str] | str:
     """(browser, driver) paths, installing Debian's packages where we may; else why not."""
     browser, driver = _which(BROWSERS), _which(DRIVERS)
     if browser and driver:
         return browser, driver
-    root_on_debian = (hasattr(os, "geteuid") and os.geteuid() == 0
-                      and Path("/etc/debian_version").exists())
-    if not root_on_debian:
+    if not root_on_debian():
         return ("no Chromium and chromedriver found (install your system's chromium and "
                 "chromium-driver packages)")
     try:
-        _apt_install("chromium", "chromium-driver")
+        apt_install("chromium", "chromium-driver")
     except (subprocess.SubprocessError, OSError) as exc:
         return f"apt-get install chromium chromium-driver failed: {exc}"
     browser, driver = _which(BROWSERS), _which(DRIVERS)

