@@ -1,12 +1,14 @@
 """Every lesson graded as shipped, and every answer fixture graded, by the instructor's command.
 
-Per lesson ONE class is built (the instructor's solution and, for the lessons whose fixtures
-are selected, the blank release and the fixtures of tests/grading/answers/<lesson>/ packed so
-that a submission carries at most one fixture per answer cell, its other answers being the
-solution's), and all classes are graded in ONE run of
+Per lesson ONE class is built (the instructor's solution, the blank release and the fixtures of
+tests/grading/answers/<lesson>/ packed so that a submission carries at most one fixture per
+answer cell, its other answers being the solution's), and all classes are graded in ONE run of
 `python -m kafkalab grade SUBMITTED --out OUT --jobs 2` (`--assignment <lesson>` when one lesson
 is selected) at the notebooks' default parameters: the two jobs stay busy from the first
-submission to the last, and the grader starts once instead of once per lesson.
+submission to the last, and the grader starts once instead of once per lesson. The grader runs
+what it runs for an instructor: every cell but the lessons' demonstrations (cells marked
+`kafkalab.demo`, which nothing graded depends on); KAFKA_LAB_ALL_CELLS=1 grades with
+`--all-cells` instead (every demonstration at default parameters too: about an hour).
 Per-test-cell scores come from OUT's gradebook (nbgrader's Gradebook).
 Asserted: the solution gets full marks; the blank release zero; each wrong fixture scores below
 the points of its `# loses:` cells and full marks elsewhere (except the `loses` cells of the
@@ -14,8 +16,7 @@ other fixtures in its submission); each correct fixture keeps full marks.
 Writes build/grades/discrimination.md (exercise x misconception: caught or missed) and
 build/grades/cell-times.md (the solution's seconds per cell against its grader limit).
 
-    KAFKA_LAB_LESSONS=03_producers,04 KAFKA_LAB_FIXTURES=all .venv/bin/pytest \
-        tests/grading/test_answer_fixtures.py
+    KAFKA_LAB_LESSONS=03_producers,04 .venv/bin/pytest tests/grading/test_answer_fixtures.py
 """
 
 from __future__ import annotations
@@ -45,16 +46,13 @@ PATHS = CoursePaths(ROOT)
 # KAFKA_LAB_LESSONS=03_producers,04 grades only those lessons (names or numbers)
 ONLY = [x.strip() for x in os.environ.get("KAFKA_LAB_LESSONS", "").split(",") if x.strip()]
 LESSONS = lessons(PATHS, ONLY or None)
-# Whose answer fixtures (and blank release) are graded. Every lesson's solution is graded in
-# every run. Grading every lesson's fixtures (about 110 submissions, over an hour on 2 cores)
-# and blank releases (as long as a solution: every demo still runs) does not fit CI's
-# 45-minute budget, so CI grades those of the two lessons below (00: every misconception of the
-# first exercises; 08: the managed cluster's ACLs and quotas), about 20 submissions;
-# KAFKA_LAB_FIXTURES=all (or a list of lessons) grades the others' fixtures and blanks.
-CI_FIXTURES = ("00_welcome", "08_managed_kafka")
-_chosen = os.environ.get("KAFKA_LAB_FIXTURES", "").strip()
-FIXTURE_LESSONS = set(lessons(PATHS) if _chosen == "all" else lessons(
-    PATHS, [x.strip() for x in _chosen.split(",") if x.strip()] or list(CI_FIXTURES)))
+# Whose answer fixtures (and blank release) are graded: every selected lesson's, unless
+# KAFKA_LAB_FIXTURES lists fewer (`none`: the solutions only). The solutions always are.
+_chosen = [x.strip() for x in os.environ.get("KAFKA_LAB_FIXTURES", "").split(",") if x.strip()]
+FIXTURE_LESSONS = (set() if _chosen == ["none"] else
+                   set(lessons(PATHS, _chosen)) if _chosen and _chosen != ["all"] else
+                   set(LESSONS))
+ALL_CELLS = os.environ.get("KAFKA_LAB_ALL_CELLS", "") not in ("", "0")
 OUT = ROOT / "build" / "grades"
 GRADE_LIMIT = 3 * 3600  # seconds for the grading run (the grader's own limits come first)
 
@@ -148,7 +146,8 @@ def grade_classes() -> None:
     one = ["--assignment", LESSONS[0]] if len(LESSONS) == 1 else []
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "kafkalab", "grade", str(base / "submitted"),
-                           *one, "--out", str(out), "--jobs", "2", "--quiet"],
+                           *one, "--out", str(out), "--jobs", "2", "--quiet",
+                           *(["--all-cells"] if ALL_CELLS else [])],
                           cwd=ROOT, capture_output=True, text=True, timeout=GRADE_LIMIT)
     RUN["seconds"], RUN["submissions"] = time.monotonic() - t0, sum(
         r["students"] for r in built.values())
@@ -215,7 +214,8 @@ def _reports() -> object:
                if lesson in FIXTURE_LESSONS})  # a lesson graded without them keeps its table
     _assemble("cell-times", [
         "# Seconds per cell of the instructor's solution, graded at default parameters "
-        "(--jobs 2)", "", "Flagged: over a third of the cell's grader limit (mark a cell that "
+        f"(--jobs 2{', --all-cells' if ALL_CELLS else '; demonstrations not run'})", "",
+        "Flagged: over a third of the cell's grader limit (mark a cell that "
         "legitimately takes longer with metadata `{\"kafkalab\": {\"timeout\": S}}`).", ""],
         {lesson: _times_section(lesson, res) for lesson, res in RESULTS.items()
          if not res.get("error")})
@@ -259,8 +259,7 @@ def test_solution_gets_full_marks_at_default_parameters(lesson: str) -> None:
 @pytest.mark.parametrize("lesson", _params(KNOWN_BLANK))
 def test_blank_release_scores_zero(lesson: str) -> None:
     if lesson not in FIXTURE_LESSONS:
-        pytest.skip(f"{lesson}'s blank release is graded when KAFKA_LAB_FIXTURES selects it "
-                    f"(CI grades those of {', '.join(CI_FIXTURES)})")
+        pytest.skip(f"{lesson}'s blank release is graded when KAFKA_LAB_FIXTURES selects it")
     res = _require(lesson)
     kept = {g: sm for g, sm in res["scores"][af.BLANK].items() if sm[0] > 0}
     assert not kept, (f"{lesson}: the blank release scored on {kept}: those test cells pass "

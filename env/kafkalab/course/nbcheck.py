@@ -13,12 +13,12 @@ import nbformat
 from nbformat import NotebookNode
 from nbgrader.utils import is_grade, is_solution  # nbgrader's own cell tests
 
-__all__ = ["BLANK_ERRORS", "CELL_TIMEOUT", "SETUP_TIMEOUT", "TIMEOUT_KEY",
+__all__ = ["BLANK_ERRORS", "CELL_TIMEOUT", "DEMO_KEY", "SETUP_TIMEOUT", "TIMEOUT_KEY",
            "blank_with_hidden_tests", "cell_error", "cell_seconds", "cell_times", "CellResult",
-           "CellTime", "check_sentence", "convention_problems", "exercise_of", "failure_message",
-           "first_error", "grade_results", "is_grade", "is_manual", "is_solution",
-           "marked_timeout", "marked_timeouts", "nbgrader_meta", "read", "sha256", "time_limit",
-           "unexpected_errors"]
+           "CellTime", "check_sentence", "convention_problems", "demo_cells", "exercise_of",
+           "failure_message", "first_error", "grade_results", "is_demo", "is_grade",
+           "is_manual", "is_solution", "marked_timeout", "marked_timeouts", "nbgrader_meta",
+           "read", "sha256", "time_limit", "unexpected_errors"]
 
 # Errors a blank (unanswered) notebook may raise outside its answer and test cells: the stub's
 # NotImplementedError and a NameError for a variable the unanswered cell never set.
@@ -32,6 +32,11 @@ BLANK_ERRORS = ("NotImplementedError", "NameError")
 CELL_TIMEOUT = 30
 SETUP_TIMEOUT = 180
 TIMEOUT_KEY = "timeout"
+# A cell whose metadata carries {"kafkalab": {"demo": true}} is a demonstration (an experiment
+# the lesson shows) that no answer, test or later non-demo cell depends on: the grader does not
+# run it (`kafka-lab grade --all-cells` does). Only a locked cell that is neither an answer nor
+# a test can be one; that nothing graded needs it is checked by grading the solution.
+DEMO_KEY = "demo"
 
 
 @dataclass
@@ -180,6 +185,30 @@ def marked_timeouts(nb: NotebookNode) -> dict[str, int]:
     return found
 
 
+def is_demo(cell: NotebookNode) -> bool:
+    """Whether the instructor marked ``cell`` a demonstration (see DEMO_KEY); a marking on a
+    cell that cannot be one (an answer, a test, an unlocked cell) is an error."""
+    value = (cell.get("metadata", {}).get("kafkalab", {}) or {}).get(DEMO_KEY, False)
+    if value is False:
+        return False
+    meta = nbgrader_meta(cell)
+    if value is not True:
+        raise ValueError(f"cell {meta.get('grade_id', '?')}: metadata kafkalab.demo must be "
+                         f"true or false, not {value!r}")
+    if cell.get("cell_type") != "code" or not meta.get("locked") or meta.get("grade") \
+            or meta.get("solution"):
+        raise ValueError(f"cell {meta.get('grade_id', '?')} is marked kafkalab.demo but is "
+                         "not a locked code cell that is neither an answer nor a test: the "
+                         "grader must run it. Fix: remove the marking.")
+    return True
+
+
+def demo_cells(nb: NotebookNode) -> set[str]:
+    """grade_ids of the cells of ``nb`` marked as demonstrations (see DEMO_KEY)."""
+    return {nbgrader_meta(c).get("grade_id") for c in nb.cells
+            if is_demo(c) and nbgrader_meta(c).get("grade_id")}
+
+
 def time_limit(cell: NotebookNode, cell_timeout: int = CELL_TIMEOUT,
                setup_timeout: int = SETUP_TIMEOUT) -> int:
     """The per-cell limit the grader gives ``cell`` (see CELL_TIMEOUT above)."""
@@ -253,7 +282,7 @@ def convention_problems(nb: NotebookNode) -> list[str]:
     """What breaks the notebook conventions the grader relies on: every code cell carries
     nbgrader metadata with a grade_id (so its limit and its place are known), every code cell
     that is not an answer cell is locked (setup, parameters, measurements, tests: a student's
-    edit there would be graded), and every time-limit marking is valid."""
+    edit there would be graded), and every time-limit and demonstration marking is valid."""
     problems = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -276,6 +305,7 @@ def convention_problems(nb: NotebookNode) -> list[str]:
                             "be graded. Fix: set nbgrader \"locked\": true.")
         try:
             marked_timeout(cell)
+            is_demo(cell)
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
     return problems

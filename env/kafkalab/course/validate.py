@@ -11,6 +11,8 @@
   ``kafkalab.timeout``). A cell past its limit is a problem (grading would interrupt it); a cell
   past a third of it is a warning (on a busy machine, at default parameters, it may not finish).
 - Conventions (:func:`nbcheck.convention_problems`): warnings until every lesson follows them.
+- Demonstrations (:func:`demos.dependency_problems`): a cell the grader runs that reads a name
+  only skipped demonstrations (``kafkalab.demo``) define is a problem.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from . import nbcheck
+from . import demos, nbcheck
 from .kernels import IpcKernelManager
 from .paths import CoursePaths
 from .run import CELL_TIMEOUT, run_one
@@ -149,6 +151,14 @@ def validate(paths: CoursePaths, names: list[str], run_dir: Path, echo: bool = T
                 print(f"{name} conventions: {len(rules)} warning(s)", flush=True)
                 for w in rules:
                     print(f"    warning: {w}", flush=True)
+        skipped = demos.dependency_problems(nbcheck.read(paths.solution(name)))
+        if skipped:
+            results.append({"name": name, "check": "demos", "ok": False, "problems": skipped,
+                            "how": "demos.dependency_problems"})
+            if echo:
+                print(f"{name} demos: FAILED", flush=True)
+                for p in skipped:
+                    print(f"    - {p}", flush=True)
     (run_dir / "validate.json").parent.mkdir(parents=True, exist_ok=True)
     (run_dir / "validate.json").write_text(json.dumps(results, indent=2) + "\n")
     return results

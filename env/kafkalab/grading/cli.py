@@ -1,9 +1,10 @@
 """kafka-lab grade SUBMISSIONS [--assignment NAME] [--out DIR] [--jobs N] [--timeout S]
                           [--sandbox auto|bwrap|docker|none] [--memory GiB] [--regrade]
-                          [--dask-scheduler tcp://HOST:8786] [--roster CSV]
+                          [--all-cells] [--dask-scheduler tcp://HOST:8786] [--roster CSV]
 
 Grades a folder of submissions with nbgrader autograde, each in a private Kafka cluster started
-by its own kernel inside the submission's sandbox (Linux: bubblewrap, or a Docker container),
+by its own kernel inside the submission's sandbox (Linux: bubblewrap, or a Docker container);
+the lessons' demonstrations (cells marked kafkalab.demo) are not run unless --all-cells,
 and writes OUT/grades.csv (a column per exercise), OUT/gradebook.db, OUT/feedback/<student>/,
 the LMS exports (canvas.csv, moodle.csv, classroom/) and, with --regrade, changes.csv (see
 grader/README.md).
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=int, default=30, help="per-cell time limit in seconds")
     ap.add_argument("--submission-timeout", type=int, default=600,
                     help="wall-clock limit for one whole submission in seconds")
+    ap.add_argument("--all-cells", action="store_true",
+                    help="also run the lessons' demonstrations (cells marked kafkalab.demo: "
+                    "nothing graded depends on them; not run by default)")
     ap.add_argument("--regrade", action="store_true", help="grade again what is already graded")
     ap.add_argument("--sandbox", default="auto", choices=[k.value for k in SandboxKind] + ["auto"],
                     help="where each submission's kernel and Kafka run (default auto: bwrap, "
@@ -83,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                       "submission, but its memory and task count are bounded only by the time "
                       "limits (--memory is not enforced).", file=sys.stderr)
         opts = Options(out=args.out, jobs=args.jobs, cell_timeout=args.timeout,
+                       all_cells=args.all_cells,
                        submission_timeout=args.submission_timeout, regrade=args.regrade,
                        progress=not args.quiet, sandbox=kind,
                        memory=int(args.memory * 1024**3),

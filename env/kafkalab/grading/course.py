@@ -33,9 +33,11 @@ def stamp_gradebooks_in_process() -> None:
     nbgrader.api.get_alembic_version = head
 
 
-def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # noqa: ANN201
+def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180,  # noqa: ANN201
+                    all_cells: bool = False):
     """nbgrader's configuration for the grading folder ``out``, built in-process (a traitlets
     ``Config``; nothing is written as Python source). nbgrader is imported lazily (slow).
+    Cells the instructor marked as demonstrations are not run unless ``all_cells``.
     Gradebooks this process creates are stamped in-process (:func:`stamp_gradebooks_in_process`)."""
     from nbgrader.converters import Autograde, GenerateFeedback
     from nbgrader.preprocessors import Execute, GetGrades
@@ -57,6 +59,8 @@ def nbgrader_config(out: Path, cell_timeout: int, setup_timeout: int = 180):  # 
     # locked setup cells (cluster start) get longer, and cells the instructor marked their own
     c.GuardedExecute.setup_timeout = max(setup_timeout, cell_timeout)
     c.GuardedExecute.marked_timeouts = marked_timeouts(out)
+    # the instructor's demonstrations (nothing graded depends on them) are not run
+    c.GuardedExecute.demos = [] if all_cells else sorted(demo_cells(out))
     # a deleted or renamed test cell is put back from the gradebook (so it cannot be skipped)
     c.OverwriteCells.add_missing_cells = True
     # the tampering report and the structure repair run first in nbgrader's sanitize step
@@ -84,6 +88,16 @@ def marked_timeouts(out: Path) -> dict[str, int]:
             continue
         for gid, seconds in nbcheck.marked_timeouts(nbcheck.read(path)).items():
             found[f"{path.stem}/{gid}"] = seconds
+    return found
+
+
+def demo_cells(out: Path) -> set[str]:
+    """'assignment/grade_id' of every cell marked ``kafkalab.demo`` in the instructor's copies
+    OUT/source/<assignment>/<assignment>.ipynb (never read from a submission)."""
+    found = set()
+    for path in sorted((out / "source").glob("*/*.ipynb")):
+        if path.stem == path.parent.name:
+            found |= {f"{path.stem}/{gid}" for gid in nbcheck.demo_cells(nbcheck.read(path))}
     return found
 
 

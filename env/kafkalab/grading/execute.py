@@ -21,6 +21,11 @@ Locked cells that are neither answers nor tests (the instructor's setup, e.g. st
 cluster, which takes longer on a busy machine) get ``setup_timeout`` instead of ``timeout``; a
 cell the instructor marked with metadata ``kafkalab.timeout`` gets that limit, read from the
 instructor's source notebook (``marked_timeouts``), never from the submission.
+
+Cells the instructor marked as demonstrations (metadata ``kafkalab.demo``, read from the
+instructor's source notebook: ``demos``) are not run: nothing graded depends on them, and they
+are most of a lesson's running time. Answer and test cells always run, whatever a submission's
+metadata says.
 """
 
 from __future__ import annotations
@@ -34,8 +39,8 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from nbgrader.utils import is_grade
-from traitlets import Dict, Integer
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Dict, Integer, List, Unicode
 
 from . import probe
 from .kernel import SandboxedKernelManager
@@ -121,6 +126,8 @@ def __kafkalab_snapshot():
 __kafkalab_snapshot()
 del __kafkalab_snapshot, PATH_MODULES
 """.replace("@PATH_MODULES@", repr(PATH_MODULES))
+DEMO_NOTE = ("(not run by the grader: a demonstration that nothing graded depends on; "
+             "`kafka-lab grade --all-cells` runs it)\n")
 # evaluated as a user expression: no input transformer sees it
 RESTORE = '__import__("sys").modules["_kafkalab_grader"].restore()'
 
@@ -138,6 +145,8 @@ class GuardedExecute(Execute):
     setup_timeout = Integer(180, help="per-cell limit for locked setup cells").tag(config=True)
     marked_timeouts = Dict(help="'assignment/grade_id' -> seconds: the instructor's own cell "
                            "limits (grading.course.marked_timeouts)").tag(config=True)
+    demos = List(Unicode(), help="'assignment/grade_id' of the instructor's demonstrations, "
+                 "not run (grading.course.demo_cells)").tag(config=True)
     _assignment = ""
     _probe: probe.Probe | None = None  # the grader's probe of this submission's checks
 
@@ -255,6 +264,11 @@ class GuardedExecute(Execute):
         gid = ((cell or {}).get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
         return self.marked_timeouts.get(f"{self._assignment}/{gid}") if gid else None
 
+    def _is_demo(self, cell: NotebookNode) -> bool:
+        gid = (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+        return bool(gid) and f"{self._assignment}/{gid}" in self.demos and \
+            not is_grade(cell) and not is_solution(cell)
+
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         if marked := self._marked_timeout(cell):
             return marked
@@ -270,6 +284,10 @@ class GuardedExecute(Execute):
             return cell, resources
         if self._dead is not None:
             cell.outputs = [_error("KernelDied", f"not run: {self._dead}")]
+            return cell, resources
+        if self._is_demo(cell):
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=DEMO_NOTE)]
+            cell.execution_count = None
             return cell, resources
         try:
             if not self._snapshot_taken:

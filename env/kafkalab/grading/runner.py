@@ -39,6 +39,7 @@ class Options:
     out: Path
     jobs: int = 2
     cell_timeout: int = 30
+    all_cells: bool = False  # run the instructor's demonstrations too (kafkalab.demo cells)
     submission_timeout: int = 600
     regrade: bool = False
     progress: bool = True
@@ -83,9 +84,10 @@ class Worker:
     """A long-lived ``worker serve`` process that grades one submission at a time; it is
     killed (with its kernel and Kafka) and replaced when a submission exceeds its limit."""
 
-    def __init__(self, out: Path, cell_timeout: int) -> None:
+    def __init__(self, out: Path, cell_timeout: int, all_cells: bool = False) -> None:
         self.out = out
         self.cell_timeout = cell_timeout
+        self.all_cells = all_cells
         self.proc: procs.Child | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
         self._warming: threading.Thread | None = None
@@ -113,7 +115,8 @@ class Worker:
         # the worker dies with this process (the Child's reaper); each kernel starts a private
         # cluster, never a shared one (the worker drops KAFKA_BOOTSTRAP_SERVERS itself)
         proc = procs.Child([sys.executable, "-m", "kafkalab.grading.worker", "serve",
-                            str(self.out), str(self.cell_timeout)], errlog, cwd=self.out,
+                            str(self.out), str(self.cell_timeout),
+                            *(["--all-cells"] if self.all_cells else [])], errlog, cwd=self.out,
                            env={"KAFKA_LAB_FRESH": "1"}, pipes=True)
         self.lines = queue.Queue()
         lines = self.lines
@@ -218,7 +221,7 @@ def grade_one(out: Path, sub: Submission, digest: str, opts: Options, top: float
         try:
             _local.worker = _spare.get_nowait()
         except queue.Empty:
-            _local.worker = Worker(out, opts.cell_timeout)
+            _local.worker = Worker(out, opts.cell_timeout, opts.all_cells)
             with _lock:
                 _workers.append(_local.worker)
     t0 = time.monotonic()
@@ -291,7 +294,7 @@ def grade_all(paths: CoursePaths, subs: list[Submission],
     local = opts.pool is None or type(opts.pool) is ThreadPoolExecutor
     if local:  # this machine's worker processes start while OUT is prepared
         for _ in range(min(max(1, opts.jobs), sum(not s.problem for s, _ in todo))):
-            worker = Worker(out, opts.cell_timeout)
+            worker = Worker(out, opts.cell_timeout, opts.all_cells)
             with _lock:
                 _workers.append(worker)
             worker.warm()

@@ -1,7 +1,7 @@
 """One grading job in its own process (the runner kills it, kernel and Kafka, on a time limit).
 
     python -m kafkalab.grading.worker generate OUT ASSIGNMENT
-    python -m kafkalab.grading.worker serve OUT CELL_TIMEOUT   # one JSON task per line
+    python -m kafkalab.grading.worker serve OUT CELL_TIMEOUT [--all-cells]   # a JSON task a line
 
 The worker is the grader: it runs outside every sandbox and alone writes the gradebook and the
 results; each submission's kernel (and the Kafka it starts) runs in that submission's sandbox
@@ -28,10 +28,11 @@ from .result import GradeResult, Outcome
 from .sandbox import SandboxKind, SandboxSpec
 
 
-def _api(out: Path, cell_timeout: int = 30):  # noqa: ANN202 - nbgrader is imported lazily
+def _api(out: Path, cell_timeout: int = 30,  # noqa: ANN202 - nbgrader is imported lazily
+         all_cells: bool = False):
     from nbgrader.apps import NbGraderAPI
 
-    config = nbgrader_config(out, cell_timeout)
+    config = nbgrader_config(out, cell_timeout, all_cells=all_cells)
     return NbGraderAPI(config=config), config
 
 
@@ -187,7 +188,7 @@ def grade(out: Path, task: dict) -> int:
     return 0
 
 
-def serve(out: Path, cell_timeout: int) -> int:
+def serve(out: Path, cell_timeout: int, all_cells: bool = False) -> int:
     """Grade one submission per line of stdin (JSON: assignment, student, result, log), each
     with its output (and its kernel's) in its own log file; answer ``DONE`` on the original
     stdout. Saves the start-up cost of Python and nbgrader for every submission. It dies with
@@ -200,7 +201,7 @@ def serve(out: Path, cell_timeout: int) -> int:
     for line in sys.stdin:
         task = json.loads(line)
         if out not in _APIS:
-            _APIS[out] = _api(out, cell_timeout)
+            _APIS[out] = _api(out, cell_timeout, all_cells)
         with open(task["log"], "ab") as log:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -220,8 +221,8 @@ def main(argv: list[str]) -> int:
     procs.use_scripts_dir()  # nbgrader runs `alembic` by name: a venv need not be activated
     if len(argv) == 3 and argv[0] == "generate":
         return generate(Path(argv[1]).resolve(), argv[2])
-    if len(argv) == 3 and argv[0] == "serve":
-        return serve(Path(argv[1]).resolve(), int(argv[2]))
+    if len(argv) in (3, 4) and argv[0] == "serve" and argv[3:] in ([], ["--all-cells"]):
+        return serve(Path(argv[1]).resolve(), int(argv[2]), all_cells=len(argv) == 4)
     print(__doc__, file=sys.stderr)
     return 2
 
