@@ -25,14 +25,13 @@ differs. Readiness is the same as the bench's: metadata answered with every brok
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-from . import procs
+from . import procs, scratch
 from .backends.cache import new_uuid
 from .backends.plan import Mode
 from .clients import wait_until
@@ -89,7 +88,7 @@ class StockCluster:
             raise ValueError(f"flags={flags!r} is not one of {tuple(FLAGS)}")
         self.brokers, self.mode = brokers, Mode.parse(mode)
         self.kafka_flags, self.zookeeper_flags = FLAGS[flags]
-        self.home = Path(tempfile.mkdtemp(prefix="kafka-stock-"))
+        self.home = scratch.make("stock")
         self.children: list[procs.Child] = []
         self.ports = [free_port() for _ in range(brokers)]
         self.bootstrap_servers = ",".join(f"127.0.0.1:{p}" for p in self.ports)

@@ -16,7 +16,7 @@ PACKAGE = "kafkalab"
 
 # Lowest first. A module may import its own layer and the layers below it, never above.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("exceptions", "ports", "procs", "jars", "java", "lockgen", "describe",
+    ("core", ("exceptions", "ports", "procs", "scratch", "jars", "java", "lockgen", "describe",
               "progress")),
     ("plan", ("backends.plan", "backends.properties", "backends.cache", "backends.base")),
     ("backends", ("backends",)),

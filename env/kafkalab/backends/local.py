@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-from .. import procs
+from .. import procs, scratch
 from ..exceptions import BrokerStartError, ClusterTimeoutError, PortInUseError
 from ..jars import ensure_jars
 from ..java import find_java
@@ -69,7 +69,9 @@ class LocalBackend:
                  workdir: Path | None = None, security: ManagedSecurity | None = None) -> None:
         self.spec, self.detached, self.managed = spec, detached, security
         self.mode, self.version = spec.mode, spec.version
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="kafka-lab-"))
+        # a detached cluster outlives this process: its folder names no owner (never swept)
+        self.workdir = workdir or (Path(tempfile.mkdtemp(prefix="kafka-lab-")) if detached
+                                   else scratch.make("cluster"))
         self.nodes: list[Node] = []
         self.procs: dict[str, subprocess.Popen] = {}
         self.zookeeper_connect: str | None = None

@@ -12,17 +12,17 @@ step (good, transient and poison jobs) that records every attempt.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from confluent_kafka import AcknowledgeType, Consumer, ShareConsumer
 
+from ... import scratch
 from ...clients import produce_all, wait_until
 from ...cluster import Cluster
 from ...procs import Child, suspend
@@ -162,7 +162,8 @@ def kill_holder(cluster: Cluster, topic: str, group: str, values: list[str],
     open), holding them unacknowledged; then a second consumer joins and polls. Returns the
     offsets held, the delivery counts before and after, and the seconds from the child's
     acquisition (and from the kill) to their redelivery."""
-    log = Path(tempfile.mkdtemp(prefix="holder-")) / "holder.log"
+    folder = scratch.make("holder")
+    log = folder / "holder.log"
     child = Child([sys.executable, "-c", _HOLDER, json.dumps(share_config(cluster, group)),
                    topic], log)
     again: dict[int, int] = {}
@@ -206,6 +207,7 @@ def kill_holder(cluster: Cluster, topic: str, group: str, values: list[str],
             child.kill()
         if survivor is not None:
             survivor.close()
+        shutil.rmtree(folder, ignore_errors=True)
     return {"held": held["offsets"], "counts_before": sorted(set(held["counts"])),
             "redelivered": sorted(again), "counts_after": sorted(set(again.values())),
             "lock_held_s": round(redelivered - held["acquired_at"], 2) if redelivered else None,

@@ -4,14 +4,15 @@ reads its metrics, scales and resets its pods, and stops it."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from ... import scratch
 from ...clients import wait_until
 from ...cluster import Cluster
 from ...ports import free_port
@@ -34,15 +35,15 @@ class Service:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.child: Child | None = None
-        self.logdir: tempfile.TemporaryDirectory | None = None
+        self.logdir: Path | None = None
 
     def start(self, timeout: float = 30.0) -> Service:
         cmd = [sys.executable, "-m", "kafkalab.lessons.request_response", "--port",
                str(self.port), "--config", json.dumps(asdict(self.config))]
         # its log goes to a file: a pipe nobody reads would block the service once full
-        self.logdir = tempfile.TemporaryDirectory(prefix="kafkalab-service-")
+        self.logdir = scratch.make("service")
         env = {KAFKA_ENV: json.dumps(self.kafka)} if self.kafka else None
-        self.child = Child(cmd, Path(self.logdir.name) / "service.log", env=env, stdout=False)
+        self.child = Child(cmd, self.logdir / "service.log", env=env, stdout=False)
 
         def answers() -> bool:
             assert self.child is not None
@@ -87,7 +88,7 @@ class Service:
         if self.child is not None and self.child.running:
             self.child.stop(10)
         if self.logdir is not None:
-            self.logdir.cleanup()
+            shutil.rmtree(self.logdir, ignore_errors=True)
             self.logdir = None
 
     def __enter__(self) -> Service:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from ... import procs
+from ... import procs, scratch
 from ...clients import wait_until
 from ...cluster import Cluster
 from ...ports import free_port
@@ -88,7 +88,10 @@ class Shop:
         if self.replicas.get("inventory", 1) != 1:
             raise ShopError("inventory runs as one replica (stock is one count per product)")
         self.plugin, self.sync_timeout, self.batch = plugin, sync_timeout, batch
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"{self.prefix}-"))
+        # a detached shop outlives this process: its folder names no owner (never swept)
+        self.workdir = Path(workdir) if workdir else (
+            Path(tempfile.mkdtemp(prefix=f"{self.prefix}-")) if detached
+            else scratch.make(self.prefix))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.ledger = self.workdir / "card-processor.log"
         self.detached = detached
