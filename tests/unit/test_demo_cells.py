@@ -108,3 +108,20 @@ def test_marking_a_needed_cell_is_caught_on_a_real_lesson() -> None:
             cell.metadata.setdefault("kafkalab", {})["demo"] = True
     problems = demos.dependency_problems(nb)
     assert any("test_ex1_works" in p and "read_one" in p for p in problems), problems
+
+
+@pytest.mark.timeout(120)
+def test_kafka_lab_check_skips_demonstrations_as_the_grader_does(tmp_path: Path) -> None:
+    from kafkalab.course import selfcheck
+
+    path = tmp_path / "student.ipynb"
+    nbformat.write(new_notebook(cells=[
+        _cell("setup", "x = 1"), _cell("plot", "raise RuntimeError('the demo ran')", demo=True),
+        _cell("check", "assert x == 1\nprint('still runs')", grade=True)],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}}), path)
+    nb, found = selfcheck.run(path)
+    assert found == [], [p.line() for p in found]
+    assert nb.cells[1].cell_type == "code" and nb.cells[1].outputs[0]["text"] == \
+        selfcheck.DEMO_NOTE
+    assert "still runs" in nb.cells[2].outputs[0]["text"]

@@ -2,7 +2,8 @@
 
 Runs the student's own notebook headless, top to bottom, as the grader will: a fresh Kafka
 cluster (``KAFKA_LAB_FRESH=1``), the grader's per-cell limit (30 s; locked setup cells 180 s),
-every cell run even after one fails. The student's copy holds only the visible self-checks (the
+every cell run even after one fails, the lesson's demonstrations (cells marked
+``kafkalab.demo``) skipped. The student's copy holds only the visible self-checks (the
 hidden tests exist only in the instructor's source), so it reports those, the answer cells
 that raise, and any other cell that fails, each with its one-line message, never a traceback.
 The notebook file is not changed (``--out`` keeps the executed copy).
@@ -21,6 +22,8 @@ from .kernels import IpcKernelManager
 
 CELL_TIMEOUT = 30  # the grader's default per-cell limit (kafka-lab grade --timeout)
 SETUP_TIMEOUT = 180  # the grader's limit for locked setup cells (they start clusters)
+DEMO_NOTE = ("(not run by `kafka-lab check`, as by the grader: a demonstration that nothing "
+             "graded depends on)\n")
 
 
 @dataclass
@@ -83,15 +86,35 @@ def run(path: Path, cell_timeout: int = CELL_TIMEOUT, out: Path | None = None
                             kernel_manager_class=IpcKernelManager,
                             timeout_func=lambda cell: cell_limit(cell, cell_timeout),
                             resources={"metadata": {"path": str(path.parent.resolve())}})
+    demos = [c for c in nb.cells if c.cell_type == "code" and _demo(c)]
+    for cell in demos:  # not executed, as by the grader (nbclient runs code cells only)
+        cell.cell_type = "raw"
     try:
         client.execute()
     except Exception as exc:  # the kernel died: report what ran so far, and that
         nb.cells.append(_died(exc))
+    finally:
+        for cell in demos:
+            cell.cell_type, cell.execution_count = "code", None
+            cell.outputs = [_note(DEMO_NOTE)]
     if out is not None:
         import nbformat
 
         nbformat.write(nb, str(out))
     return nb, problems(nb, cell_timeout)
+
+
+def _demo(cell: NotebookNode) -> bool:
+    try:
+        return nbcheck.is_demo(cell)
+    except ValueError:  # a marking the grader would not honour either
+        return False
+
+
+def _note(text: str) -> NotebookNode:
+    from nbformat import v4
+
+    return v4.new_output("stream", name="stdout", text=text)
 
 
 def _died(exc: Exception) -> NotebookNode:
