@@ -25,6 +25,7 @@ import nbformat
 import psutil
 import pytest
 
+from kafkalab.course import nbcheck
 from kafkalab.course.answers import solved_copy
 from kafkalab.course.paths import CoursePaths, find_root
 
@@ -191,10 +192,14 @@ def test_hidden_tests_ran(graded: Path) -> None:
 
 def test_submission_time_limit(tmp_path: Path) -> None:
     """A submission that outlives --submission-timeout is stopped with its kernel and cluster,
-    scores zero, and its feedback says why (5 s cannot even start a cluster)."""
+    scores zero, and its feedback says why (its first answer sleeps 20 s, within the 30 s
+    per-cell limit; a correct copy of 00_welcome grades in about 4 s)."""
     subs = tmp_path / "collected"
     subs.mkdir()
-    nbformat.write(solved_copy(CoursePaths(ROOT), "00_welcome"), subs / "slow_00_welcome.ipynb")
+    slow = solved_copy(CoursePaths(ROOT), "00_welcome")
+    answer = next(c for c in slow.cells if nbcheck.nbgrader_meta(c).get("solution"))
+    answer.source += "\n\nimport time\ntime.sleep(20)\n"
+    nbformat.write(slow, subs / "slow_00_welcome.ipynb")
     out = tmp_path / "out"
     proc = grade(subs, out, "--submission-timeout", "5")
     assert proc.returncode == 0, proc.stdout + proc.stderr
