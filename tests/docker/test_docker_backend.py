@@ -80,9 +80,16 @@ def test_round_trip_pause_resume_and_cleanup(docker_image: str) -> None:
         with pytest.raises(Exception):  # noqa: B017 (any client error: the broker is silent)
             c.admin().list_topics(timeout=2)
         c.broker(1).resume()
+        # a broker frozen past its registration session is fenced, then registers again:
+        # wait until it leads its partitions again, as a client would retry
+        c.wait_until_ready(timeout=60)
+        for p in range(2):
+            c.wait_until_leader(topic, p, timeout=60)
         produce(c.producer_config(), topic, ["after-resume"])
-        assert "after-resume" in [r.value for r in consume(c.client_config(), [topic],
-                                                             max_messages=101, timeout=30)]
+        values = [r.value for r in consume(c.client_config(), [topic], max_messages=101,
+                                           timeout=60)]
+        assert "after-resume" in values, (f"read {len(values)} records after resume; the "
+                                          f"broker's log:\n{c.broker(1).log_tail(3000)}")
     assert _containers(label) == [] and _networks(label) == []
 
 
