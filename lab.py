@@ -38,7 +38,7 @@ def _run(cmd: list[str], cwd: Path = ROOT) -> int:
 
 
 def setup() -> None:
-    """Install the project (editable, with test and grading tools) and fetch + verify the Kafka jars."""
+    """Install the project (editable, with test and grading tools); fetch and verify the jars."""
     stamp = Path(sys.prefix) / ".kafka-lab-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != want:

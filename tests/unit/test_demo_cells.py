@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from kafkalab.course import demos, nbcheck
 from kafkalab.course.paths import CoursePaths, find_root, lessons
 from kafkalab.grading.course import demo_cells, nbgrader_config
-from kafkalab.grading.execute import DEMO_NOTE, GuardedExecute
+from kafkalab.grading.execute import GuardedExecute
 
 PATHS = CoursePaths(find_root(Path(__file__)))
 
@@ -56,7 +56,8 @@ def test_the_grader_skips_the_sources_demos_unless_all_cells(tmp_path: Path) -> 
     ex._assignment = "01_x"
     # skipped before any kernel is asked: no kernel exists here, so running it would raise
     cell, _ = ex.preprocess_cell(_cell("plot", "raise SystemExit"), {}, 1)
-    assert [o.get("text") for o in cell.outputs] == [DEMO_NOTE] and cell.execution_count is None
+    assert [o.get("text") for o in cell.outputs] == [nbcheck.demo_note("the grader")]
+    assert cell.execution_count is None
     # the submission's metadata decides nothing: its own marking is not read, and a test or
     # an answer cell that carries a demonstration's grade_id is still run
     assert not ex._is_demo(_cell("setup", demo=True))
@@ -123,5 +124,5 @@ def test_kafka_lab_check_skips_demonstrations_as_the_grader_does(tmp_path: Path)
     nb, found = selfcheck.run(path)
     assert found == [], [p.line() for p in found]
     assert nb.cells[1].cell_type == "code" and nb.cells[1].outputs[0]["text"] == \
-        selfcheck.DEMO_NOTE
+        nbcheck.demo_note("`kafka-lab check`, as by the grader")
     assert "still runs" in nb.cells[2].outputs[0]["text"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from kafkalab.course import nbcheck
+from kafkalab.course import nbcheck, selfcheck
 from kafkalab.course.validate import timing
 from kafkalab.grading.course import marked_timeouts, nbgrader_config
 from kafkalab.grading.execute import GuardedExecute
@@ -76,3 +76,15 @@ def test_conventions_name_the_cell_and_the_fix() -> None:
     assert problems[0].startswith("cell 1 (no grade_id: 'N = 1') carries no nbgrader")
     assert "cell 2 (p: 'pass') is a cell that is not an answer but not locked" in problems[1]
     assert "kafkalab.timeout must be a positive number" in problems[2]
+
+
+def test_the_self_check_gives_a_cell_the_limit_the_grader_gives_it() -> None:
+    # `kafka-lab check` (course/selfcheck.py) reads the same rules: a marked cell that ran out
+    # of time is reported against its own limit, not the default one
+    slow = _cell("slow", grade=True, timeout=90)
+    slow.outputs = [new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
+    plain = _cell("plain", grade=True)
+    plain.outputs = [new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
+    found = selfcheck.problems(new_notebook(cells=[slow, plain]))
+    assert ["90 s" in p.message for p in found] == [True, False]
+    assert f"{nbcheck.CELL_TIMEOUT} s" in found[1].message

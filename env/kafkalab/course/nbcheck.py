@@ -15,7 +15,8 @@ from nbgrader.utils import is_grade, is_solution  # nbgrader's own cell tests
 
 __all__ = ["BLANK_ERRORS", "CELL_TIMEOUT", "DEMO_KEY", "SETUP_TIMEOUT", "TIMEOUT_KEY",
            "blank_with_hidden_tests", "cell_error", "cell_seconds", "cell_times", "CellResult",
-           "CellTime", "check_sentence", "convention_problems", "demo_cells", "exercise_of",
+           "CellTime", "check_sentence", "convention_problems", "demo_cells", "demo_note",
+           "exercise_of",
            "failure_message", "first_error", "grade_results", "is_demo", "is_grade",
            "is_manual", "is_solution", "marked_timeout", "marked_timeouts", "nbgrader_meta",
            "read", "sha256", "time_limit", "unexpected_errors"]
@@ -37,6 +38,13 @@ TIMEOUT_KEY = "timeout"
 # run it (`kafka-lab grade --all-cells` does). Only a locked cell that is neither an answer nor
 # a test can be one; that nothing graded needs it is checked by grading the solution.
 DEMO_KEY = "demo"
+
+
+def demo_note(runner: str) -> str:
+    """The output a skipped demonstration gets in place of its own, ``runner`` being what did
+    not run it ("the grader", "`kafka-lab check`")."""
+    return (f"(not run by {runner}: a demonstration that nothing graded depends on; "
+            "`kafka-lab grade --all-cells` runs it)\n")
 
 
 @dataclass

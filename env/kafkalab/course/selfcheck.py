@@ -20,10 +20,7 @@ from nbformat import NotebookNode
 from . import nbcheck
 from .kernels import IpcKernelManager
 
-CELL_TIMEOUT = 30  # the grader's default per-cell limit (kafka-lab grade --timeout)
-SETUP_TIMEOUT = 180  # the grader's limit for locked setup cells (they start clusters)
-DEMO_NOTE = ("(not run by `kafka-lab check`, as by the grader: a demonstration that nothing "
-             "graded depends on)\n")
+CELL_TIMEOUT = nbcheck.CELL_TIMEOUT  # the grader's default limit (kafka-lab grade --timeout)
 
 
 @dataclass
@@ -37,14 +34,6 @@ class Problem:
     def line(self) -> str:
         what = f" ({self.what})" if self.what and self.what != self.name else ""
         return f"cell {self.index + 1}, {self.kind} {self.name}{what}: {self.message}"
-
-
-def cell_limit(cell: NotebookNode, cell_timeout: int = CELL_TIMEOUT) -> int:
-    """The grader's limit for ``cell``: locked cells that are not checks get the setup limit."""
-    meta = nbcheck.nbgrader_meta(cell)
-    if meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
-        return max(SETUP_TIMEOUT, cell_timeout)
-    return cell_timeout
 
 
 def _kind(cell: NotebookNode) -> str:
@@ -65,7 +54,8 @@ def problems(nb: NotebookNode, cell_timeout: int = CELL_TIMEOUT) -> list[Problem
                  "error"]
         message = nbcheck.failure_message(cell)
         if "CellTimeoutError" in names or "DeadKernelError" in names:
-            message = (f"did not finish within the grader's {cell_limit(cell, cell_timeout)} s "
+            limit = nbcheck.time_limit(cell, cell_timeout)
+            message = (f"did not finish within the grader's {limit} s "
                        "per-cell limit (a loop without an end, or a wait that is too long?)")
         gid = nbcheck.nbgrader_meta(cell).get("grade_id") or f"cell {i + 1}"
         what = nbcheck.check_sentence(cell) if nbcheck.is_grade(cell) else ""
@@ -84,7 +74,7 @@ def run(path: Path, cell_timeout: int = CELL_TIMEOUT, out: Path | None = None
     client = NotebookClient(nb, timeout=cell_timeout, allow_errors=True,
                             interrupt_on_timeout=True, kernel_name="python3",
                             kernel_manager_class=IpcKernelManager,
-                            timeout_func=lambda cell: cell_limit(cell, cell_timeout),
+                            timeout_func=lambda cell: nbcheck.time_limit(cell, cell_timeout),
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     demos = [c for c in nb.cells if c.cell_type == "code" and _demo(c)]
     for cell in demos:  # not executed, as by the grader (nbclient runs code cells only)
@@ -96,7 +86,7 @@ def run(path: Path, cell_timeout: int = CELL_TIMEOUT, out: Path | None = None
     finally:
         for cell in demos:
             cell.cell_type, cell.execution_count = "code", None
-            cell.outputs = [_note(DEMO_NOTE)]
+            cell.outputs = [_note(nbcheck.demo_note("`kafka-lab check`, as by the grader"))]
     if out is not None:
         import nbformat
 

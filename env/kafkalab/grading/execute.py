@@ -42,6 +42,7 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Dict, Integer, List, Unicode
 
+from ..course import nbcheck
 from . import probe
 from .kernel import SandboxedKernelManager
 from .verdicts import check_for, facts_expression
@@ -126,8 +127,6 @@ def __kafkalab_snapshot():
 __kafkalab_snapshot()
 del __kafkalab_snapshot, PATH_MODULES
 """.replace("@PATH_MODULES@", repr(PATH_MODULES))
-DEMO_NOTE = ("(not run by the grader: a demonstration that nothing graded depends on; "
-             "`kafka-lab grade --all-cells` runs it)\n")
 # evaluated as a user expression: no input transformer sees it
 RESTORE = '__import__("sys").modules["_kafkalab_grader"].restore()'
 
@@ -286,7 +285,8 @@ class GuardedExecute(Execute):
             cell.outputs = [_error("KernelDied", f"not run: {self._dead}")]
             return cell, resources
         if self._is_demo(cell):
-            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=DEMO_NOTE)]
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout",
+                                         text=nbcheck.demo_note("the grader"))]
             cell.execution_count = None
             return cell, resources
         try:
