@@ -92,6 +92,45 @@ def test_pool_with_crash_tells_commit_after_processing_from_auto_commit(cluster,
     assert "broken on purpose" in bad.errors and bad.missing == bad.messages
 
 
+def final_commit_worker(config, topic, process, should_stop):  # commits only when asked to stop
+    consumer = Consumer({**config, "enable.auto.commit": False})  # noqa: F821 - worker prelude
+    consumer.subscribe([topic])
+    try:
+        while not should_stop():
+            msg = consumer.poll(0.5)
+            if msg is not None and msg.error() is None:
+                process(msg)
+        consumer.commit(asynchronous=False)
+    finally:
+        consumer.close()
+
+
+def endless_worker(config, topic, process, should_stop):  # never looks at should_stop()
+    consumer = Consumer({**config, "enable.auto.commit": False})  # noqa: F821 - worker prelude
+    consumer.subscribe([topic])
+    while True:
+        batch = [m for m in consumer.consume(50, 0.5) if m.error() is None]
+        for msg in batch:
+            process(msg)
+        if batch:
+            consumer.commit(asynchronous=False)
+
+
+def test_pool_judges_commits_after_the_stop_and_kills_a_worker_that_does_not_return(
+        cluster, tmp_path: Path) -> None:
+    topic = cluster.create_topic(partitions=2, replication_factor=1)
+    produce(cluster.producer_config(), topic, [f"job-{i}" for i in range(60)],
+            keys=[f"k{i}" for i in range(60)])
+    final = pool_with_crash(cluster, final_commit_worker, topic, "t-pool-final",
+                            tmp_path / "final", workers=2, crash_after=1000, delay=0.002)
+    assert final.missing == 0 and final.committed_to_end and not final.stuck, final
+    endless = pool_with_crash(cluster, endless_worker, topic, "t-pool-endless",
+                              tmp_path / "endless", workers=2, crash_after=1000, delay=0.002,
+                              stop_wait=3)
+    assert endless.missing == 0 and endless.committed_to_end, endless
+    assert sorted(endless.stuck) == ["w1", "w2"], endless
+
+
 def test_kafka_tool_lag_and_commits_work_on_a_managed_cluster() -> None:
     """Exercise 2's reference (Kafka's own tool) on a SASL_SSL cluster: run_tool passes the
     cluster's security settings."""
@@ -116,6 +155,8 @@ def test_kafka_tool_lag_matches_committed_offsets(cluster) -> None:
     producer.flush(10)
     commit_offsets(cluster, "t-lag", {(topic, 0): 2, (topic, 1): 5})
     assert kafka_tool_lag(cluster, "t-lag") == {(topic, 0): 10, (topic, 1): 0}
+    commit_offsets(cluster, "t-lag-part", {(topic, 1): 1})  # no committed offset in partition 0
+    assert kafka_tool_lag(cluster, "t-lag-part") == {(topic, 1): 4}
 
 
 def test_a_group_survives_the_loss_of_its_partition_leader_and_coordinator(cluster3) -> None:

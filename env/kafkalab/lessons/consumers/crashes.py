@@ -4,6 +4,7 @@ and a pool of your workers surviving the loss of one (:func:`pool_with_crash`)."
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -78,6 +79,7 @@ class PoolResult:
     committed_to_end: bool  # the group's committed offsets reached every partition's end
     errors: str
     crash: dict[str, int] = field(default_factory=dict)  # partition, offset, committed at crash
+    stuck: list[str] = field(default_factory=list)  # workers killed: not returned when asked
 
     def crash_story(self) -> str:
         """What the group had committed when the worker crashed, in one sentence."""
@@ -97,24 +99,28 @@ class PoolResult:
 def pool_with_crash(cluster: Cluster, function: Callable[..., Any], topic: str, group: str,
                     folder: Path, workers: int = 3, crash_after: int = 40, delay: float = 0.005,
                     timeout: float = 90.0, crash_wait: float = 2.0,
-                    commit_interval_ms: int = 100) -> PoolResult:
+                    commit_interval_ms: int = 100, stop_wait: float = 10.0) -> PoolResult:
     """Run ``function(config, topic, process, should_stop)`` in ``workers`` processes of one
-    group (``auto.commit.interval.ms`` shortened to ``commit_interval_ms`` in their config) and
-    crash one on purpose: the first worker to have processed ``crash_after`` records SIGKILLs
-    itself in the middle of its next record, once the group's committed offset has passed that
-    record (auto-commit, or a commit before processing, does that within a few intervals) or
-    after ``crash_wait`` s. The others finish; then count what was never processed and what was
-    processed twice, and whether the committed offsets reached the end."""
+    group (``auto.commit.interval.ms`` shortened to ``commit_interval_ms`` in their config, and
+    each its own ``group.instance.id``: static members, so a worker that closes does not make
+    the group rebalance under the others' last commits) and crash one on purpose: the first
+    worker to have processed ``crash_after`` records SIGKILLs itself in the middle of its next
+    record, once the group's committed offset has passed that record (auto-commit, or a commit
+    before processing, does that within a few intervals) or after ``crash_wait`` s. The others
+    finish; then all of them are asked to stop at once (``should_stop()`` turns True) and given
+    ``stop_wait`` s together to return (those still running are SIGKILLed: ``stuck``). Then
+    count what was never processed and what was processed twice, and whether the committed
+    offsets reached the end once the workers had stopped."""
     ends = end_offsets(cluster, topic)
     total = sum(ends.values())
     folder.mkdir(parents=True, exist_ok=True)
     token = folder / "crash.json"
     token.unlink(missing_ok=True)
     crash = {"after": crash_after, "token": str(token), "wait": crash_wait}
-    overrides = {"auto.commit.interval.ms": commit_interval_ms}
-    pool = {f"w{i + 1}": start_worker(cluster, group, topic, folder, f"w{i + 1}",
-                                      function=function, delay=delay, overrides=overrides,
-                                      crash=crash) for i in range(workers)}
+    pool = {f"w{i + 1}": start_worker(
+        cluster, group, topic, folder, f"w{i + 1}", function=function, delay=delay, crash=crash,
+        overrides={"auto.commit.interval.ms": commit_interval_ms,
+                   "group.instance.id": f"{group}-w{i + 1}"}) for i in range(workers)}
 
     def seen() -> Counter:
         return Counter(v for w in pool.values() for _p, _o, v in w.processed())
@@ -136,14 +142,26 @@ def pool_with_crash(cluster: Cluster, function: Callable[..., Any], topic: str, 
         pass  # reported through the counts below
     info = crashed()
     victim = info.pop("worker", "")
+    alive = {n: w for n, w in pool.items() if n != victim}
+    for w in alive.values():
+        w.stop_file.touch()  # all at once: should_stop() turns True for every worker
+    deadline = time.monotonic() + stop_wait
+    stuck = []
+    for n, w in alive.items():
+        try:
+            w.child.wait(max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            w.kill()
+            stuck.append(n)
+    try:  # a commit made on the way out is acknowledged before close() returns
+        _wait(lambda: at_end(cluster, group, topic, ends), 2, "the last commits")
+    except (TimeoutError, RuntimeError):
+        pass
     done = at_end(cluster, group, topic, ends)
-    for n, w in pool.items():
-        if n != victim:
-            w.stop()
     counts = seen()
     return PoolResult(total, {n: len(w.processed()) for n, w in pool.items()}, victim,
                       total - len(counts), sum(c - 1 for c in counts.values()), done,
-                      "".join(w.error()[-800:] for w in pool.values()), info)
+                      "".join(w.error()[-800:] for w in pool.values()), info, stuck)
 
 
 def try_worker(cluster: Cluster, function: Callable[..., Any], topic: str, group: str,
@@ -162,12 +180,12 @@ def try_worker(cluster: Cluster, function: Callable[..., Any], topic: str, group
         _wait(lambda: at_end(cluster, group, topic, ends), 5, "the commits")
     except (TimeoutError, RuntimeError):
         pass
-    code = worker.stop(15)
+    code = worker.stop(10)
     counts = Counter(v for _p, _o, v in worker.processed())
     errors = worker.error()[-1500:]
     if code not in (0, None):
         errors += f"\n(the worker process ended with exit code {code}: it did not return " \
-                  "within 15 s of should_stop() turning True)" if code == -9 else \
+                  "within 10 s of should_stop() turning True)" if code == -9 else \
                   f"\n(the worker process ended with exit code {code})"
     return PoolResult(total, {"trial": sum(counts.values())}, "", total - len(counts),
                       sum(c - 1 for c in counts.values()),
