@@ -32,6 +32,27 @@ def test_read_to_end_reads_every_partition_of_every_topic(cluster) -> None:
         clients.read_to_end(cluster.client_config(), [a, f"missing-{uuid.uuid4().hex[:6]}"])
 
 
+
+def test_read_to_end_stops_at_a_transaction_commit_marker(cluster) -> None:
+    """A transactional partition ends with a commit marker, a record no consumer receives: the
+    read ends when the consumer's position reaches the high watermark, not on a timeout."""
+    import time
+
+    topic = cluster.create_topic(partitions=2, prefix="rte-txn")
+    producer = Producer({**cluster.producer_config(), "log_level": 0,
+                         "transactional.id": f"rte-{uuid.uuid4().hex[:8]}"})
+    producer.init_transactions(30)
+    producer.begin_transaction()
+    for i in range(6):
+        producer.produce(topic, value=f"t{i}", partition=i % 2)
+    producer.commit_transaction(30)
+    assert all(high == 4 for _low, high in clients.log_offsets(cluster.client_config(),
+                                                               topic).values())  # 3 + marker
+    started = time.monotonic()
+    got = clients.read_to_end(cluster.client_config(), topic, timeout=10)
+    assert sorted(m.value() for m in got) == [f"t{i}".encode() for i in range(6)]
+    assert time.monotonic() - started < 5
+
 def test_offsets_and_group_lag(cluster) -> None:
     topic = cluster.create_topic(partitions=2, prefix="lag")
     producer = Producer(cluster.producer_config())

@@ -249,3 +249,17 @@ def test_fraud_check_crash_harness_tells_the_skill_from_the_misconception(cluste
                       crash=("commit", 1), folder=tmp_path)
     assert bad.first.crashed
     assert any("reached neither" in p for p in bad.problems()), bad.problems()
+
+
+def test_fraud_check_harness_checks_offsets_timeout_and_transactions(cluster3, tmp_path) -> None:
+    """The committed offsets must reach the end of every partition (committing a record's own
+    offset leaves one record per partition behind), a last call with nothing left returns 0 at
+    its timeout, and a transactional answer (its output partitions end with commit markers) is
+    read back without timing out."""
+    txn = restart_run(cluster3, _answer("correct_transactions"), 12, 4, 250.0, 6,
+                      crash=("consume", 4), folder=tmp_path, idle_call=True)
+    assert txn.first.crashed and not txn.problems(), txn.problems()
+    assert txn.idle is not None and txn.idle.returned == 0
+    off = restart_run(cluster3, _answer("commit_offset_not_plus_one"), 12, 4, 250.0, 6,
+                      crash=("commit", 2), folder=tmp_path)
+    assert any("next offset to read" in p for p in off.problems()), off.problems()

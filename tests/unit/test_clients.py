@@ -112,3 +112,53 @@ def test_acked_publisher_reports_what_went_wrong_without_a_broker() -> None:
     assert unacknowledged == "no acknowledgement within 1.0 s"
     publisher.close(0.1)
     assert isinstance(publisher.producer, Producer)
+
+
+def test_read_to_end_ends_at_the_consumers_position_past_a_commit_marker(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A transactional partition ends with a commit marker no consumer receives (offsets 0-2
+    records, 3 the marker, high watermark 4): the read ends when the position reaches 4."""
+    from confluent_kafka import TopicPartition
+
+    from kafkalab.clients import reading
+
+    class Msg:
+        def __init__(self, offset: int) -> None:
+            self._offset = offset
+
+        def topic(self) -> str:
+            return "t"
+
+        def partition(self) -> int:
+            return 0
+
+        def offset(self) -> int:
+            return self._offset
+
+        def error(self) -> None:
+            return None
+
+    class FakeConsumer:
+        def __init__(self, config: dict) -> None:
+            self.batches = [[Msg(0), Msg(1), Msg(2)], []]
+            self.at = -1001
+
+        def assign(self, parts: list) -> None:
+            return None
+
+        def consume(self, n: int, timeout: float) -> list:
+            batch = self.batches.pop(0) if self.batches else []
+            self.at = 4  # past the marker once the records before it are consumed
+            return batch
+
+        def position(self, parts: list) -> list:
+            return [TopicPartition(tp.topic, tp.partition, self.at) for tp in parts]
+
+        def close(self) -> None:
+            return None
+
+    monkeypatch.setattr(reading, "Consumer", FakeConsumer)
+    monkeypatch.setattr(reading, "log_offsets", lambda consumer, name, timeout: {0: (0, 4)})
+    started = time.monotonic()
+    got = reading.read_to_end({}, "t", timeout=5)
+    assert [m.offset() for m in got] == [0, 1, 2]
+    assert time.monotonic() - started < 1

@@ -332,6 +332,16 @@ def test_restart_run_problems_name_each_failure() -> None:
     assert "failed in its own process" in run(Outcome(None, False, "NameError: x"), two,
                                               Counter(), Counter())[0]
 
+    def late(**kw: object) -> list[str]:
+        return RestartRun(stream, killed, two, 2, 1, Counter(o0=1, o2=1), Counter(o1=1),
+                          {"o0", "o2"}, {"o1"}, **kw).problems()  # type: ignore[arg-type]
+
+    assert late(lag={0: 0, 1: 0}, idle=Outcome(0, False, "")) == []
+    assert "next offset to read" in late(lag={0: 1, 1: 0})[0]
+    assert "value other than" in late(changed=2)[0]
+    assert "stop at timeout" in late(idle=Outcome(None, False, "still running after 23 s"))[0]
+    assert "should handle none, it returned 3" in late(idle=Outcome(3, False, ""))[0]
+
 
 def test_compare_verdict_every_branch() -> None:
     from kafkalab.lessons.shop.verdicts import compare_verdict

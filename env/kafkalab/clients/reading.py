@@ -55,10 +55,11 @@ def consume(config: dict[str, Any], topics: list[str], max_messages: int | None 
 def read_to_end(config: dict[str, Any], topics: str | list[str],
                 timeout: float = 30.0) -> list[Message]:
     """Every record ``topics`` hold now: each partition read from its log start to the end it
-    has when the read begins, without a consumer group (nothing is committed). Returns the
-    messages (``.partition()``, ``.offset()``, ``.key()``, ``.value()``: bytes) ordered by
-    topic (as given), partition and offset; raises ``TimeoutError`` naming the partitions not
-    read to their end within ``timeout`` seconds."""
+    has when the read begins (its high watermark, reached when the consumer's position is
+    there: past a transaction's commit marker too), without a consumer group (nothing is
+    committed). Returns the messages (``.partition()``, ``.offset()``, ``.key()``,
+    ``.value()``: bytes) ordered by topic (as given), partition and offset; raises
+    ``TimeoutError`` naming the partitions not read to their end within ``timeout`` seconds."""
     names = [topics] if isinstance(topics, str) else list(topics)
     consumer = Consumer({**config, "group.id": f"read-{uuid.uuid4().hex[:8]}",
                          "enable.auto.commit": False, "log_level": 0})
@@ -84,8 +85,14 @@ def read_to_end(config: dict[str, Any], topics: str | list[str],
                     continue
                 out.append(msg)
                 at[tp] = msg.offset() + 1
-                if msg.offset() + 1 >= ends[tp]:
-                    del ends[tp]
+            # done with a partition when the consumer's position reaches the end: a partition
+            # a transactional producer wrote ends with a commit marker, a record no consumer
+            # receives, so its last message's offset + 1 stays below the end
+            for tp in consumer.position([TopicPartition(t, p) for t, p in ends]):
+                if tp.offset >= 0:
+                    at[(tp.topic, tp.partition)] = max(at[(tp.topic, tp.partition)], tp.offset)
+            for tp in [tp for tp, end in ends.items() if at[tp] >= end]:
+                del ends[tp]
         if ends:
             raise TimeoutError(f"Partitions {sorted(ends)} were not read to their end within "
                                f"{timeout} s. Is a partition without a leader (brokers down)?")

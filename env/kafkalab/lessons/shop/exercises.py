@@ -9,13 +9,13 @@ import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...clients import Record, produce, read_to_end, to_record
+from ...clients import Record, end_offsets, produce, read_to_end, to_record
 from ...clients.crashpoints import Outcome
-from .fraudrun import committed_total, run_in_process
+from .fraudrun import committed_by_partition, run_in_process
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
@@ -47,10 +47,25 @@ def replay(config: dict[str, Any], topic: str, orders: list[dict[str, Any]]) -> 
             [json.dumps(o) for o in orders], keys=[o["order_id"] for o in orders])
 
 
+# A last call, once every record is handled: asked for a few more records than the topic
+# holds, with a short timeout, it must return 0 after about that timeout; it is SIGKILLed after
+# IDLE_TIMEOUT_S + IDLE_GRACE_S (the process's start, read-back and close have that long).
+IDLE_TIMEOUT_S = 3.0
+IDLE_GRACE_S = 20.0
+
+
 def routing(config: dict[str, Any], passed: str, review: str) -> dict[str, Counter]:
     """How many times each order id reached each topic."""
     return {name: Counter(r.key for r in read_all(config, [name]))
             for name in (passed, review)}
+
+
+def routed_values(config: dict[str, Any], passed: str, review: str) -> dict[str, set[str]]:
+    """Every value each order id was routed with, in either topic."""
+    out: dict[str, set[str]] = {}
+    for r in read_all(config, [passed, review]):
+        out.setdefault(str(r.key), set()).add(str(r.value))
+    return out
 
 
 def expected_routing(orders: list[dict[str, Any]], limit: float) -> tuple[set[str], set[str]]:
@@ -74,6 +89,9 @@ class RestartRun:
     got_review: Counter
     want_ok: set[str]
     want_review: set[str]
+    lag: dict[int, int] = field(default_factory=dict)  # after the second call: end - committed
+    changed: int = 0  # orders routed with a value other than their input record's
+    idle: Outcome | None = None  # the last call, with nothing left to handle (if made)
 
     @property
     def expected_second(self) -> int:
@@ -106,17 +124,38 @@ class RestartRun:
         if twice or set(self.got_ok) & set(self.got_review):
             out.append(f"{len(twice)} order(s) were routed more than once: the process that "
                        "routed them again did not know they were already routed")
+        if self.changed:
+            out.append(f"{self.changed} order(s) were routed with a value other than the input "
+                       "record's (the same key and the same value are routed)")
+        behind = {p: n for p, n in self.lag.items() if n}
+        if behind:
+            out.append(f"after the second call the group's committed offsets leave "
+                       f"{sum(behind.values())} record(s) of partition(s) {sorted(behind)} "
+                       "before the end: a committed offset is the next offset to read")
+        if self.idle is not None:
+            if self.idle.error.startswith("still running"):
+                out.append(f"a call asked for more records than the topic held, with "
+                           f"timeout={IDLE_TIMEOUT_S:g}, had not returned "
+                           f"{IDLE_TIMEOUT_S + IDLE_GRACE_S:g} s later: stop at timeout")
+            elif self.idle.error:
+                out.append("a last call, with every record already handled, failed: "
+                           + self.idle.error.strip().splitlines()[-1][-300:])
+            elif self.idle.returned != 0:
+                out.append(f"a last call, with every record already handled, should handle "
+                           f"none, it returned {self.idle.returned}")
         return out
 
 
 def restart_run(cluster: Cluster, function: Callable[..., Any], n: int, seed: int,
                 limit: float, stop_after: int, crash: tuple[str, int] | None = None,
                 duplicate_at: int | None = None, partitions: int = 3,
-                folder: Path | None = None) -> RestartRun:
+                folder: Path | None = None, idle_call: bool = False) -> RestartRun:
     """Replay a known stream of ``n`` orders into a fresh topic; run ``function`` in a fresh
     process with ``max_messages=stop_after``, SIGKILLed at ``crash`` (see ``fraudrun``); run it
     again in another fresh process for the records left after the group's committed offsets;
-    read where every order went."""
+    read where every order went and where the group's committed offsets are. With
+    ``idle_call``, call it a last time for a few records more than are left (none), with a short
+    timeout (:data:`IDLE_TIMEOUT_S`)."""
     cfg = cluster.client_config()
     src, ok, rev = (cluster.create_topic(prefix=f"fraud-{k}", partitions=partitions)
                     for k in ("in", "ok", "review"))
@@ -126,10 +165,20 @@ def restart_run(cluster: Cluster, function: Callable[..., Any], n: int, seed: in
     folder = folder or Path(tempfile.gettempdir()) / "kafkalab-fraud-check"
     first = run_in_process(function, [cfg, group, src, ok, rev, limit, stop_after, 15.0],
                            folder, crash)
-    committed = committed_total(cfg, group, src)
+    committed = sum(committed_by_partition(cfg, group, src).values())
     second = run_in_process(function, [cfg, group, src, ok, rev, limit,
                                        len(stream) - committed, 15.0], folder)
+    ends = end_offsets({**cfg, **QUIET}, src)
+    after = committed_by_partition(cfg, group, src)
+    lag = {p: max(0, end - after.get(p, 0)) for p, end in ends.items()}
+    idle = None
+    if idle_call and not second.error:
+        idle = run_in_process(function, [cfg, group, src, ok, rev, limit, 5, IDLE_TIMEOUT_S],
+                              folder, timeout=IDLE_TIMEOUT_S + IDLE_GRACE_S)
     got = routing(cfg, ok, rev)
+    values = routed_values(cfg, ok, rev)
+    sent = {o["order_id"]: json.dumps(o) for o in stream}
+    changed = sum(1 for k, vs in values.items() if k in sent and vs != {sent[k]})
     want_ok, want_review = expected_routing(stream, limit)
     return RestartRun(stream, first, second, stop_after, committed, got[ok], got[rev],
-                      want_ok, want_review)
+                      want_ok, want_review, lag, changed, idle)

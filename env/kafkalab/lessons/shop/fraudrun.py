@@ -75,15 +75,22 @@ def run_in_process(function: Callable[..., Any], args: list[Any], folder: Path,
                            timeout=timeout)
 
 
-def committed_total(config: dict[str, Any], group_id: str, topic: str,
-                    timeout: float = 30.0) -> int:
-    """How many records of ``topic`` the group has committed (the sum of its offsets), asked
+def committed_by_partition(config: dict[str, Any], group_id: str, topic: str,
+                           timeout: float = 30.0) -> dict[int, int]:
+    """The group's committed offset of each partition of ``topic`` (0 where none is), asked
     again while the group's coordinator moves (NOT_COORDINATOR after a broker came back and
     took its partitions' leadership back: the lesson killed one before its exercises)."""
     consumer = confluent_kafka.Consumer({**config, "group.id": group_id,
                                          "enable.auto.commit": False, "log_level": 0})
     try:
         parts = [confluent_kafka.TopicPartition(topic, p) for p in partitions(consumer, topic)]
-        return sum(tp.offset for tp in committed_offsets(consumer, parts, timeout, default=0))
+        return {tp.partition: tp.offset
+                for tp in committed_offsets(consumer, parts, timeout, default=0)}
     finally:
         consumer.close()
+
+
+def committed_total(config: dict[str, Any], group_id: str, topic: str,
+                    timeout: float = 30.0) -> int:
+    """How many records of ``topic`` the group has committed (the sum of its offsets)."""
+    return sum(committed_by_partition(config, group_id, topic, timeout).values())
