@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 
+import pytest
+
 from kafkalab.lessons import parallelism as par
+
+_SEP = "/"
 
 
 def test_crc32_partition_uses_the_standard_crc32() -> None:
@@ -24,6 +29,60 @@ def test_order_events_are_interleaved_and_numbered() -> None:
     for order in per_order:
         seqs = [e["seq"] for e in events if e["order"] == order]
         assert seqs == sorted(seqs)
+
+
+def test_order_events_can_name_another_hot_customer() -> None:
+    events = par.order_events(hot_orders=3, customers=2, steps=2, hot_customer="C-042",
+                              hot_order_prefix="O-042-")
+    hot = {e["order"] for e in events if e["customer"] == "C-042"}
+    assert hot == {"O-042-000", "O-042-001", "O-042-002"}
+    assert not any(e["customer"] == "C-HOT" for e in events)
+
+
+def _bucket(order_id):
+    return zlib.crc32(order_id.encode()) % 8
+
+
+def _salted_key(customer_id, order_id):
+    return f"{customer_id}{_SEP}{_bucket(order_id)}"
+
+
+def _hash_key(customer_id, order_id):
+    return str(hash((customer_id, order_id)))
+
+
+def _make_key(sep):
+    def key(customer_id, order_id):
+        return customer_id + sep + order_id
+    return key
+
+
+_lambda_key = lambda customer_id, order_id: f"{customer_id}|{order_id}"  # noqa: E731
+
+
+def _crc_key(customer_id, order_id):
+    return f"{customer_id}-{par.crc32_partition(order_id, 64)}"
+
+
+_PAIRS = [("C-HOT", f"O-H{i:03d}") for i in range(20)] + [("C-001", "O-001-0")]
+
+
+@pytest.mark.parametrize("fn", [_salted_key, _make_key("~"), _lambda_key, _crc_key])
+def test_call_elsewhere_rebuilds_a_stable_key(fn) -> None:
+    assert par.call_elsewhere(fn, _PAIRS, name="_lambda_key") == [repr(fn(*p)) for p in _PAIRS]
+
+
+def test_call_elsewhere_sees_a_per_process_hash() -> None:
+    there = par.call_elsewhere(_hash_key, _PAIRS)
+    assert sum(t != repr(_hash_key(*p)) for t, p in zip(there, _PAIRS, strict=True)) >= 15
+
+
+def test_call_elsewhere_says_why_it_failed() -> None:
+    def needs_kernel_state(customer_id, order_id):
+        return str(open_handle)  # noqa: F821 - no such name
+
+    with pytest.raises(RuntimeError, match="NameError"):
+        par.call_elsewhere(needs_kernel_state, _PAIRS)
 
 
 def test_cores_is_positive() -> None:

@@ -25,15 +25,15 @@ def fill(cluster: Cluster, topic: str, messages: int, value_size: int = 100,
 
 
 def order_events(hot_orders: int = 40, customers: int = 20, orders_each: int = 2,
-                 steps: int = 5) -> list[dict[str, Any]]:
-    """Events of orders, interleaved in time: customer ``C-HOT`` places ``hot_orders`` orders,
-    each other customer ``orders_each``; every order goes through ``steps`` numbered steps."""
-    orders = [("C-HOT", f"O-H{i:03d}") for i in range(hot_orders)]
+                 steps: int = 5, hot_customer: str = "C-HOT",
+                 hot_order_prefix: str = "O-H") -> list[dict[str, Any]]:
+    """Events of orders, interleaved in time: customer ``hot_customer`` places ``hot_orders``
+    orders (``<hot_order_prefix>000``, ...), each other customer (``C-000``, ...)
+    ``orders_each``; every order goes through ``steps`` numbered steps."""
+    orders = [(hot_customer, f"{hot_order_prefix}{i:03d}") for i in range(hot_orders)]
     orders += [(f"C-{c:03d}", f"O-{c:03d}-{i}") for c in range(customers)
                for i in range(orders_each)]
     return [{"customer": c, "order": o, "seq": s} for s in range(steps) for c, o in orders]
-
-
 
 
 def produce_events(cluster: Cluster, topic: str, events: list[dict[str, Any]],
