@@ -115,6 +115,27 @@ def test_exam_state_is_read_only_through_the_given_client(zk_cluster, zk) -> Non
         for p, leader in state.leaders.items():
             assert zkl.read(client, f"/brokers/topics/{state.topic}/partitions/{p}/state")[
                 "leader"] == leader
+        # the brokers' registrations and /controller are ephemeral, owned by the writer's session
+        session = zk.client_id[0]
+        for b in state.brokers:
+            assert client.exists(f"/brokers/ids/{b}").ephemeralOwner == session
+        assert client.exists("/controller").ephemeralOwner == session
+        assert client.exists("/brokers/ids").ephemeralOwner == 0
+        # an election and a failover, seen by the same client
+        zkl.elect_controller(client, None)
+        assert zkl.controller_id(client) is None
+        epoch = int(zkl.read(client, "/controller_epoch"))
+        zkl.elect_controller(client, state.brokers[0])
+        assert zkl.controller_id(client) == state.brokers[0]
+        assert int(zkl.read(client, "/controller_epoch")) == epoch + 1
+        before = zkl.read(client, f"/brokers/topics/{state.topic}/partitions/0/state")
+        new = zkl.move_leader(client, state.topic, 0)
+        after = zkl.read(client, f"/brokers/topics/{state.topic}/partitions/0/state")
+        assert new != before["leader"] and new in before["isr"]
+        assert after["leader"] == new and before["leader"] not in after["isr"]
+        assert after["leader_epoch"] == before["leader_epoch"] + 1
+        with pytest.raises(ValueError):
+            zkl.move_leader(client, state.topic, 3)  # offline: no replica to lead
         root = next(c for c in zk.get_children("/") if c.startswith("exam-"))
     assert not zk.exists(f"/{root}"), "the exam tree is removed afterwards"
     # the brokers' own tree is untouched

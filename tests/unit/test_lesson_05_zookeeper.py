@@ -48,6 +48,10 @@ def test_exam_state_tells_znode_reading_from_its_misconceptions() -> None:
         assert -1 in s.leaders.values()
         everyone = {b for r in assignment.values() for b in r}
         assert everyone - set(s.brokers), "a dead broker still holds replicas"
+        ephemeral = {p for p in s.znodes if zkl.is_ephemeral(p)}
+        assert ephemeral == {"/controller"} | {f"/brokers/ids/{b}" for b in s.brokers}
+        assert not any(p.startswith(e + "/") for p in s.znodes for e in ephemeral), \
+            "an ephemeral znode cannot have children"
     assert zkl.exam_state(3) == zkl.exam_state(3)
     none = zkl.exam_state(1, with_controller=False)
     assert none.controller is None and "/controller" not in none.znodes

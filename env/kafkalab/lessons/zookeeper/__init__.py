@@ -15,10 +15,11 @@ Modules: ``znodes`` (connect, read, list), ``timeline`` (:class:`Timeline`), ``p
 (:func:`describe_topics`, :func:`measure_failover`, :func:`restore`), ``inspection``
 (:func:`broker_setting`, :func:`moving_parts`, :func:`metadata_quorum`, :func:`open_log_files`,
 :func:`set_quotas`), ``exam`` (the exercises' ZooKeeper-only state: :func:`exam_state`,
-:func:`written_state`), ``verdicts`` (:func:`failover_verdict`).
+:func:`written_state`, and the changes a test makes to it: :func:`elect_controller`,
+:func:`move_leader`), ``verdicts`` (:func:`failover_verdict`).
 """
 
-from .exam import ExamState, exam_state, written_state
+from .exam import ExamState, elect_controller, exam_state, is_ephemeral, move_leader, written_state
 from .failover import describe_topics, measure_failover, restore
 from .inspection import broker_setting, metadata_quorum, moving_parts, open_log_files, set_quotas
 from .plots import plot_timeline
@@ -44,11 +45,14 @@ __all__ = [
     "controller_id",
     "decode",
     "describe_topics",
+    "elect_controller",
     "exam_state",
     "failover_verdict",
+    "is_ephemeral",
     "measure_failover",
     "metadata_quorum",
     "moving_parts",
+    "move_leader",
     "open_log_files",
     "plot_timeline",
     "read",

@@ -1,7 +1,7 @@
 # cell: a_controller
 # verdict: wrong
 # misconception: returns the broker id as the text found in the znode, not as an int
-# loses: test_controller_now, test_controller_zookeeper_only
+# loses: test_controller_now, test_controller_zookeeper_only, test_controller_none_during_election
 import re
 
 from kazoo.exceptions import NoNodeError as _Missing
