@@ -100,3 +100,15 @@ def test_retention_run_refuses_a_gap_that_would_not_show_one_segment_deleted(
     segment expires before the second batch arrives."""
     with pytest.raises(ValueError, match="gap_s"):
         welcome.retention_run(None, segment_ms=200, retention_ms=2000, gap_s=gap_s)  # type: ignore[arg-type]
+
+
+def test_call_within_returns_raises_or_gives_up() -> None:
+    import threading
+
+    assert welcome.call_within(5, lambda a, b: a + b, 1, 2) == 3
+    with pytest.raises(ValueError):
+        welcome.call_within(5, int, "not a number")
+    never = threading.Event()
+    with pytest.raises(welcome.NotReturned):
+        welcome.call_within(0.2, never.wait)  # a call that would block forever
+    never.set()
