@@ -57,3 +57,33 @@ def test_crash_run_tells_commit_after_ack_from_commit_before(cluster) -> None:
     assert sum(good.acks.values()) >= 6
     bad = rr.crash_run(cluster, _loop(acks, commit_first=True), acks, n=6, crash_at=3)
     assert bad.crashed and len(bad.lost) == 1, bad  # the request it was acking when it died
+
+
+def _batch_loop(acks: str, commit_all: bool):
+    import json
+    import time
+
+    def pod_loop(consumer, producer, stop) -> None:
+        while not stop.is_set():
+            batch = [m for m in consumer.consume(num_messages=5, timeout=0.3) if not m.error()]
+            if not batch:
+                continue
+            for msg in batch:
+                request = json.loads(msg.value())
+                rr.process(request, 5)
+                producer.produce(acks, key=request["id"],
+                                 value=json.dumps({"id": request["id"], "t_done": time.time()}))
+            producer.flush(10)
+            if commit_all:  # the consumer's positions: one past each record returned
+                consumer.commit(asynchronous=False)
+            else:  # the batch's last record only: one partition
+                consumer.commit(message=batch[-1], asynchronous=False)
+    return pod_loop
+
+
+def test_one_pod_run_tells_a_full_commit_from_a_batch_last_commit(cluster) -> None:
+    acks = cluster.create_topic(prefix="acks")
+    good = rr.one_pod_run(cluster, _batch_loop(acks, commit_all=True), acks)
+    assert not good.errors and len(good.acked) == 12 and good.lag == 0, good
+    bad = rr.one_pod_run(cluster, _batch_loop(acks, commit_all=False), acks)
+    assert not bad.errors and len(bad.acked) == 12 and bad.lag > 0, bad

@@ -13,7 +13,8 @@
   holds the measurement records, ``timeline()`` bins them, :func:`plot_run` draws them.
 * :class:`KafkaWorkers` pods that consume the front door's topic at their own pace,
   :class:`LagMonitor` samples the group's lag, :func:`plot_kafka_run` draws the Kafka run.
-* :func:`crash_run` crashes a pod on purpose between its steps (exercise 1's graded test).
+* :func:`crash_run` crashes a pod on purpose between its steps (exercise 1's graded test);
+  :func:`one_pod_run` has one pod own several partitions (does it commit each one it served?).
 * :func:`fill_producer_queue` (``BufferError``) and :func:`give_up_while_frozen`
   (``message.timeout.ms``): a buffer's limits, live.
 * ``verdicts``: text that follows a measurement (:func:`after_full_verdict`,
@@ -23,7 +24,7 @@
 Modules: ``server`` (the service's own process: pods, queue, scaling, front door), ``service``
 (:class:`Service`, its handle), ``load`` and ``records`` (load generator, autoscaler decision,
 measurement records), ``workers`` and ``lag`` (Kafka consumers and their lag), ``plots``,
-``crashtest``, ``buffer``, ``verdicts``.
+``crashtest``, ``onepod``, ``buffer``, ``verdicts``.
 ``python -m kafkalab.lessons.request_response`` runs the service (see ``__main__``).
 """
 
@@ -31,6 +32,7 @@ from .buffer import fill_producer_queue, give_up_while_frozen, retention_ms
 from .crashtest import CrashingProducer, CrashRun, PodCrash, crash_run
 from .lag import LagMonitor, group_lag, topic_size
 from .load import desired_scale, ramp, run_load
+from .onepod import OnePodRun, one_pod_run
 from .plots import end_to_end, plot_kafka_run, plot_run
 from .records import LoadRun, RequestRecord
 from .server import ServiceConfig
@@ -62,6 +64,7 @@ __all__ = [
     "KafkaWorkers",
     "LagMonitor",
     "LoadRun",
+    "OnePodRun",
     "PodLoop",
     "RequestRecord",
     "Service",
@@ -69,6 +72,7 @@ __all__ = [
     "desired_scale",
     "end_to_end",
     "group_lag",
+    "one_pod_run",
     "plot_kafka_run",
     "plot_run",
     "process",
