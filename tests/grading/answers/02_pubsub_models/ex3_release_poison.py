@@ -2,7 +2,7 @@
 # cell: ex3-worker
 # verdict: wrong
 # misconception: releases every failed record, poison ones too, so they come back until the delivery-count limit
-# loses: ex3-poison-rejected
+# loses: ex3-transient-released,ex3-poison-rejected
 def share_worker(topic, group, process, expected, timeout=15):
     """Process `topic`'s records in share group `group`; accept, release or reject each."""
     consumer = ShareConsumer(ps.share_config(cluster, group))

@@ -1,0 +1,41 @@
+# ruff: noqa
+# cell: ex1-router
+# verdict: wrong
+# misconception: spells the numeric equality operator the Python way ("=="), so a pattern's "="
+#   comparison is an unknown operator (KeyError)
+# loses: ex1-matches
+import operator
+
+
+def matches(pattern, event):
+    """True when every field of the EventBridge-style `pattern` matches the event."""
+    ops = {"<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge,
+           ">": operator.gt}
+
+    def entry_ok(entry, value):
+        if isinstance(entry, dict) and "numeric" in entry:
+            spec = entry["numeric"]
+            return isinstance(value, (int, float)) and all(
+                ops[op](value, ref) for op, ref in zip(spec[::2], spec[1::2]))
+        if isinstance(entry, dict) and "prefix" in entry:
+            return isinstance(value, str) and value.startswith(entry["prefix"])
+        return value == entry
+
+    return all(name in event and any(entry_ok(e, event[name]) for e in entries)
+               for name, entries in pattern.items())
+
+
+def content_router(source, n, routed):
+    """Route the n orders of topic `source` to routed[name] of each subscription they match."""
+    records = consume(cluster.client_config(), [source], max_messages=n, timeout=60)
+    producer = Producer(cluster.producer_config(linger_ms=5))
+    written = 0
+    for rec in records:
+        event = json.loads(rec.value)
+        for name, pattern in SUBSCRIPTIONS.items():
+            if matches(pattern, event):
+                producer.produce(routed[name], key=rec.key, value=rec.value)
+                producer.poll(0)
+                written += 1
+    assert producer.flush(30) == 0, "some routed records were not delivered"
+    return written
