@@ -30,11 +30,11 @@ def grant(admin: AdminClient, bindings: list[AclBinding], timeout: float = 15.0)
 
 
 def acls_of(admin: AdminClient, principal: str,
-            timeout: float = 15.0) -> list[tuple[str, str, str, str, str]]:
+            timeout: float = 15.0) -> list[tuple[str, str, str, str, str, str]]:
     """Every ACL naming ``principal``, as sorted (resource, name, pattern, operation,
-    permission) tuples of names."""
+    permission, host) tuples of names (host "*": from any host)."""
     found = admin.describe_acls(AclBindingFilter(
         ResourceType.ANY, None, ResourcePatternType.ANY, principal, None, AclOperation.ANY,
         AclPermissionType.ANY), request_timeout=timeout).result(timeout)
     return sorted((b.restype.name, b.name, b.resource_pattern_type.name, b.operation.name,
-                   b.permission_type.name) for b in found)
+                   b.permission_type.name, b.host) for b in found)
