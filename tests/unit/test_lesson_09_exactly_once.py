@@ -13,7 +13,10 @@ from kafkalab.clients.proxy import (
     parse_produce_response,
     rewrite_metadata,
 )
+from kafkalab.clients.records import Record
 from kafkalab.lessons.exactly_once import CrashTest, check_signature, parse_table
+from kafkalab.lessons.exactly_once.copier import Producer, arm_fault
+from kafkalab.lessons.exactly_once.crashtest import judge
 
 pytestmark = pytest.mark.unit
 
@@ -71,6 +74,68 @@ def test_crash_test_verdict() -> None:
     assert not dup.exactly_once and "2 duplicated" in dup.verdict()
     junk = CrashTest(10, 15, 0, 0, 5, [], [])
     assert not junk.exactly_once
+
+
+def _out(pairs: list[tuple[str | None, str]], partition: int = 0) -> list[Record]:
+    return [Record("out", partition, i, k, v, 0, {}) for i, (k, v) in enumerate(pairs)]
+
+
+def test_judge_compares_keys_and_values() -> None:
+    expected = [("k0", "k0:0"), ("k1", "k1:1"), ("k0", "k0:2")]
+    assert judge(expected, _out(expected), []).exactly_once
+    dropped = judge(expected, _out([(None, v) for _, v in expected]), [])
+    assert not dropped.exactly_once
+    assert dropped.missing == 3 and dropped.foreign == 3 and "3 records with a key" in \
+        dropped.verdict()
+    swapped = judge(expected, _out([("k0", "k0:2"), ("k1", "k1:1"), ("k0", "k0:0")]), [])
+    assert swapped.out_of_order_keys == ["k0"] and not swapped.exactly_once
+    junk = judge(expected, _out([*expected, ("k0", "junk-0-0")]), [])
+    assert junk.junk == 1 and junk.foreign == 0 and not junk.exactly_once
+    twice = judge(expected, _out([*expected, ("k1", "k1:1")]), [])
+    assert twice.duplicates == 1 and not twice.exactly_once
+
+
+def test_judge_stop_problem_fails() -> None:
+    expected = [("k0", "k0:0")]
+    hung = judge(expected, _out(expected), [], stop_problem="did not return")
+    assert hung.exactly_once and not hung.passed and "did not return" in hung.verdict()
+    assert judge(expected, _out(expected), []).passed
+
+
+def test_fault_raises_abortable_until_abort() -> None:
+    import confluent_kafka
+
+    from kafkalab.clients import crashpoints
+
+    calls: list[str] = []
+
+    class Broker(crashpoints.Producer):  # what the fault's Producer calls when it lets a call by
+        def commit_transaction(self, *args: object) -> None:
+            calls.append("commit_transaction")
+
+        def abort_transaction(self, *args: object) -> None:
+            calls.append("abort_transaction")
+
+        def send_offsets_to_transaction(self, *args: object) -> None:
+            calls.append("send_offsets_to_transaction")
+
+    class Faulty(Producer, Broker):
+        pass
+
+    producer = Faulty({"bootstrap.servers": "localhost:1", "log_level": 0})
+    arm_fault("commit_transaction", 2)
+    try:
+        producer.commit_transaction(1)
+        with pytest.raises(confluent_kafka.KafkaException) as err:
+            producer.commit_transaction(1)
+        assert err.value.args[0].txn_requires_abort() and not err.value.args[0].retriable()
+        with pytest.raises(confluent_kafka.KafkaException):
+            producer.send_offsets_to_transaction([], None, 1)
+        producer.abort_transaction(1)
+        producer.commit_transaction(1)
+        assert calls == ["commit_transaction", "abort_transaction", "commit_transaction"]
+    finally:
+        arm_fault(None)
 
 
 def test_check_signature() -> None:

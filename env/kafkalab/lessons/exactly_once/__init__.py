@@ -16,9 +16,10 @@ Modules:
   :func:`coordinator_failover`, :func:`throughput` (the cost of a transaction);
 * ``charges``: :func:`charge_with_crash`, a card charge outside Kafka with and without an
   idempotency key;
-* ``crashtest``: :func:`crash_test`, the exercise's test (crashes, restarts, exactly-once check;
-  the copier under test gets ``kafkalab.clients.crashpoints``' Producer and Consumer, which
-  SIGKILL its process right after a chosen call);
+* ``crashtest``: :func:`crash_test`, the exercise's test (crashes, restarts, one transaction
+  that fails with an abortable error, exactly-once check of (key, value) records, a clean stop;
+  the copier under test gets ``kafkalab.clients.crashpoints``' Consumer and ``copier.Producer``,
+  which SIGKILL its process right after a chosen call, or make one commit_transaction fail);
 * ``plots``: :func:`plot_duplicates`, :func:`plot_cost`.
 """
 

@@ -5,6 +5,11 @@
 point if it has one). The process runs either the course's :func:`transactional_copier` or a
 function from your notebook with the signature
 ``copier(consumer_config, producer_config, transactional_id, source, sink, should_stop)``.
+
+A copier function from a notebook gets :class:`Producer` (``crashpoints``' Producer, which can
+also be told to fail: ``fault=(call, n)`` makes the n-th ``commit_transaction`` raise an
+abortable error, as a transaction whose records could not all be delivered does) and
+``crashpoints``' Consumer.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from confluent_kafka import KafkaError, KafkaException
+
 from ... import procs
 from ...clients import crashpoints
 
@@ -21,9 +28,57 @@ if TYPE_CHECKING:
     from ...cluster import Cluster
 
 # What a copier function from a notebook finds imported in its process (Consumer and Producer
-# are confluent-kafka's, with crash points: see ``kafkalab.clients.crashpoints``).
+# are confluent-kafka's, with crash points: see ``kafkalab.clients.crashpoints``; Producer is
+# this module's, which can also fail on purpose: :func:`arm_fault`).
 PRELUDE = ("import time\nfrom confluent_kafka import KafkaError, KafkaException, TopicPartition\n"
-           "from kafkalab.clients.crashpoints import Consumer, Producer\n")
+           "from kafkalab.clients.crashpoints import Consumer\n"
+           "from kafkalab.lessons.exactly_once.copier import Producer\n")
+# The injected fault (:func:`arm_fault`): the n-th commit_transaction of the process raises.
+FAULT_CALLS = ("commit_transaction",)
+_fault: dict[str, Any] = {"call": None, "after": 0, "seen": 0, "pending": False}
+
+
+def arm_fault(call: str | None, after: int = 1) -> None:
+    """Make the ``after``-th ``call`` of this process's :class:`Producer` raise an abortable
+    error (None: never)."""
+    if call is not None and call not in FAULT_CALLS:
+        raise ValueError(f"fault {call!r} is not one of {FAULT_CALLS}")
+    _fault.update(call=call, after=after, seen=0, pending=False)
+
+
+def injected_error() -> KafkaException:
+    """What the faulty call raises: an abortable (not fatal, not retriable) transaction error."""
+    return KafkaException(KafkaError(
+        KafkaError._MSG_TIMED_OUT, "a record of this transaction could not be delivered "
+        "(a fault injected by the test): abort the transaction", fatal=False, retriable=False,
+        txn_requires_abort=True))
+
+
+class Producer(crashpoints.Producer):
+    """``crashpoints``' Producer (crash points counted) with the fault of :func:`arm_fault`:
+    the chosen ``commit_transaction`` raises an abortable error instead of committing; until
+    ``abort_transaction`` is called, ``send_offsets_to_transaction`` and
+    ``commit_transaction`` raise it again (as librdkafka does in its abortable-error state)."""
+
+    def send_offsets_to_transaction(self, *args: Any, **kwargs: Any) -> Any:
+        if _fault["pending"]:
+            raise injected_error()
+        return super().send_offsets_to_transaction(*args, **kwargs)
+
+    def commit_transaction(self, *args: Any, **kwargs: Any) -> Any:
+        if _fault["pending"]:
+            raise injected_error()
+        if _fault["call"] == "commit_transaction":
+            _fault["seen"] += 1
+            if _fault["seen"] == _fault["after"]:
+                _fault["pending"] = True
+                raise injected_error()
+        return super().commit_transaction(*args, **kwargs)
+
+    def abort_transaction(self, *args: Any, **kwargs: Any) -> Any:
+        out = super().abort_transaction(*args, **kwargs)
+        _fault["pending"] = False
+        return out
 
 
 def transactional_copier(consumer_config: dict, producer_config: dict, transactional_id: str,
@@ -36,7 +91,7 @@ def transactional_copier(consumer_config: dict, producer_config: dict, transacti
     ``status`` hears "open N" then "committed N" for transaction N."""
     consumer = crashpoints.Consumer({**consumer_config, "enable.auto.commit": False,
                          "isolation.level": "read_committed"})
-    producer = crashpoints.Producer({**producer_config, "transactional.id": transactional_id})
+    producer = Producer({**producer_config, "transactional.id": transactional_id})
     producer.init_transactions(30)  # fences an older instance and aborts what it left open
     consumer.subscribe([source])
     n = 0
@@ -131,9 +186,12 @@ def start_copier(cluster: Cluster, folder: Path, name: str, source: str, sink: s
                  per_transaction: int = 10, hold: float = 0.0,
                  producer_overrides: dict[str, Any] | None = None,
                  crash: tuple[str, int] | None = None, wait: float = 0.0,
-                 consumer_overrides: dict[str, Any] | None = None) -> Copier:
+                 consumer_overrides: dict[str, Any] | None = None,
+                 fault: tuple[str, int] | None = None) -> Copier:
     """Start a copier process (the course's :func:`transactional_copier`, or ``function``);
-    ``crash=(call, n)``: it SIGKILLs itself ``wait`` s after the n-th return of that call."""
+    ``crash=(call, n)``: it SIGKILLs itself ``wait`` s after the n-th return of that call;
+    ``fault=(call, n)``: the n-th such call of its Producer raises an abortable error
+    (:func:`arm_fault`)."""
     folder.mkdir(parents=True, exist_ok=True)
     status, stop = folder / f"{name}.status", folder / f"{name}.stop"
     status.write_text("")
@@ -144,7 +202,8 @@ def start_copier(cluster: Cluster, folder: Path, name: str, source: str, sink: s
         consumer_config={**cons, **(consumer_overrides or {})},
         producer_config={**prod, **(producer_overrides or {})},
         transactional_id=transactional_id, source=source, sink=sink, status=str(status),
-        stop=str(stop), per_transaction=per_transaction, hold=hold)
+        stop=str(stop), per_transaction=per_transaction, hold=hold,
+        fault=list(fault) if fault else None)
     child = crashpoints.start(job, "kafkalab.lessons.exactly_once")
     return Copier(child, status, stop, child.log)
 
@@ -159,6 +218,8 @@ def copier_main(spec_path: str) -> None:
     def should_stop() -> bool:
         return stop_file.exists()
 
+    if spec.get("fault"):
+        arm_fault(*spec["fault"])
     args = (spec["consumer_config"], spec["producer_config"], spec["transactional_id"],
             spec["source"], spec["sink"], should_stop)
     if job.function is not None:
