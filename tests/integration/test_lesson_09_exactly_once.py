@@ -35,13 +35,13 @@ def test_fencing(cluster) -> None:
 
 
 def test_read_committed_never_sees_aborted_records(cluster, tmp_path: Path) -> None:
-    """20 SIGKILLs of the copier at random moments, each followed by a restart with the same
+    """12 SIGKILLs of the copier at random moments, each followed by a restart with the same
     transactional.id; what read_committed sees is the input, exactly once."""
     rng = random.Random(9)
     source = cluster.create_topic(prefix="in", partitions=2)
     sink = cluster.create_topic(prefix="out", partitions=2)
     total = 0
-    for i in range(20):
+    for i in range(12):
         produce(cluster.producer_config(), source, [f"v{j}" for j in range(total, total + 20)],
                 keys=[f"k{j % 3}" for j in range(total, total + 20)])
         total += 20

@@ -17,16 +17,33 @@ from ...cluster import Cluster
 from .offsets import at_end, committed, end_offsets
 from .workers import Worker, start_worker
 
+# How long a pool may process nothing before the wait for every record ends: a crashed static
+# member's partitions move after its 6 s session timeout, and the group rebalances within a
+# few seconds more.
+STALL_S = 15.0
+
 
 def _wait(cond: Callable[[], bool], timeout: float, what: str,
-          workers: list[Worker] | None = None) -> None:
-    """Wait until ``cond()``; fail at once when every one of ``workers`` has exited."""
+          workers: list[Worker] | None = None, progress: Callable[[], int] | None = None,
+          stall: float = STALL_S) -> None:
+    """Wait until ``cond()``; fail at once when every one of ``workers`` has exited, and (given
+    ``progress``, a count that grows while the work goes on) when it has not grown for
+    ``stall`` seconds: records a wrong answer lost are never processed, and waiting the whole
+    ``timeout`` for them would only make the verdict slower."""
+    last = [progress() if progress else 0, time.monotonic()]
+
     def done() -> bool:
         if cond():
             return True
         if workers and all(not w.child.running for w in workers):
             raise RuntimeError(f"every worker exited before {what}; first error output:\n"
                                + next((w.error()[-1500:] for w in workers if w.error()), ""))
+        if progress is not None:
+            now, count = time.monotonic(), progress()
+            if count != last[0]:
+                last[:] = [count, now]
+            elif now - last[1] > stall:
+                raise TimeoutError(f"no progress for {stall:g} s waiting for {what}")
         return False
 
     wait_until(done, timeout, what, interval=0.1)
@@ -133,10 +150,11 @@ def pool_with_crash(cluster: Cluster, function: Callable[..., Any], topic: str, 
 
     try:
         _wait(lambda: bool(crashed()) or len(seen()) >= total, timeout, "the crash",
-              list(pool.values()))
+              list(pool.values()), progress=lambda: len(seen()))
         victim = crashed().get("worker", "")
         alive = [w for n, w in pool.items() if n != victim]
-        _wait(lambda: len(seen()) >= total, timeout, "processing of every record", alive)
+        _wait(lambda: len(seen()) >= total, timeout, "processing of every record", alive,
+              progress=lambda: len(seen()))
         _wait(lambda: at_end(cluster, group, topic, ends), 5, "the last commits")
     except (TimeoutError, RuntimeError):
         pass  # reported through the counts below

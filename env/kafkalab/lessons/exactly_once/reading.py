@@ -1,19 +1,12 @@
 """Reading a topic to its end with a chosen isolation level, and what Kafka's own
-``kafka-transactions`` tool says about producers and transactions.
-
-(:func:`read_to_end` is a client idiom that belongs in ``kafkalab.clients`` once that module is
-open for changes.)
-"""
+``kafka-transactions`` tool says about producers and transactions."""
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import TYPE_CHECKING
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-
 from ...clients import Record, to_record
+from ...clients import read_to_end as clients_read_to_end
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
@@ -25,30 +18,10 @@ def read_to_end(cluster: Cluster, topic: str, isolation: str = "read_committed",
                 timeout: float = 30.0) -> list[Record]:
     """Every record of ``topic`` a consumer with ``isolation.level=isolation`` can read now,
     from the beginning to the end it sees (the last stable offset for ``read_committed``, the
-    high watermark for ``read_uncommitted``), partition by partition in offset order."""
-    consumer = Consumer({**cluster.consumer_config(f"reader-{uuid.uuid4().hex[:8]}"),
-                         "isolation.level": isolation, "enable.auto.commit": False,
-                         "log_level": 0})
-    try:
-        parts = sorted(consumer.list_topics(topic, timeout=10).topics[topic].partitions)
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-                for p in parts}
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
-        out: list[Record] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            positions = {tp.partition: tp.offset for tp in
-                         consumer.position([TopicPartition(topic, p) for p in parts])}
-            if all(ends[p] == 0 or positions[p] >= ends[p] for p in parts):
-                break
-            for msg in consumer.consume(500, 0.2):
-                if msg.error() is None:
-                    out.append(to_record(msg))
-        else:
-            raise TimeoutError(f"{topic} not read to its end ({ends}) within {timeout} s")
-        return sorted(out, key=lambda r: (r.partition, r.offset))
-    finally:
-        consumer.close()
+    high watermark for ``read_uncommitted``), partition by partition in offset order: the
+    clients' :func:`kafkalab.clients.read_to_end` with that isolation level."""
+    config = {**cluster.client_config(), "isolation.level": isolation}
+    return [to_record(m) for m in clients_read_to_end(config, topic, timeout)]
 
 
 def parse_table(text: str) -> list[dict[str, str]]:

@@ -26,6 +26,11 @@ from ...clients import produce, read_to_end
 from ...cluster import Cluster
 from .workers import PodLoop
 
+# How long the successor pod may ack nothing new before the run ends: it joins its group and
+# serves the few requests left within a second or two; waiting longer only delays the verdict
+# on requests that were lost.
+STALL_S = 8.0
+
 
 class PodCrash(BaseException):
     """The injected crash. Not an ``Exception``: a pod loop's ``except Exception`` does not
@@ -105,9 +110,16 @@ def crash_run(cluster: Cluster, pod_loop: PodLoop, acks_topic: str, n: int = 8,
         thread = threading.Thread(target=_run_pod, daemon=True,
                                   args=(pod_loop, consumer, handed, stop, run))
         thread.start()
+        seen, since = -1, time.monotonic()
         while thread.is_alive() and time.monotonic() < deadline:
-            if successor and not _acked(cluster, acks_topic, set(ids)).keys() ^ set(ids):
-                break
+            if successor:
+                acked = _acked(cluster, acks_topic, set(ids)).keys()
+                if not acked ^ set(ids):
+                    break
+                if len(acked) != seen:
+                    seen, since = len(acked), time.monotonic()
+                elif time.monotonic() - since > STALL_S:
+                    break  # the requests it has not acked by now were lost
             thread.join(0.5)
         stop.set()
         thread.join(10)

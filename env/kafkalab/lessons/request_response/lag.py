@@ -46,12 +46,20 @@ class LagMonitor:
                 pass
             self.stop_event.wait(self.every)
 
-    def wait_drained(self, timeout: float) -> float | None:
-        """Wait until the lag is 0; return the seconds waited, or None at ``timeout``."""
+    def wait_drained(self, timeout: float, stall: float | None = None) -> float | None:
+        """Wait until the lag is 0; return the seconds waited, or None at ``timeout`` (or,
+        given ``stall``, once the lag has not changed for that many seconds: a group that
+        stopped committing will not drain)."""
         start = time.monotonic()
+        last, since = None, start
         while time.monotonic() - start < timeout:
             if self.samples and self.samples[-1][1] == 0 and self.samples[-1][0] > start:
                 return time.monotonic() - start
+            lag = self.samples[-1][1] if self.samples else None
+            if lag != last:
+                last, since = lag, time.monotonic()
+            elif stall is not None and time.monotonic() - since > stall:
+                return None
             time.sleep(self.every / 2)
         return None
 

@@ -4,8 +4,10 @@ one log file per process, and no orphans (children die with this process via kaf
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -116,7 +118,11 @@ class Shop:
 
     def start(self, timeout: float = 90.0, wait: bool = True) -> Shop:
         """Start every process; with ``wait`` (default) return once all answer their health
-        endpoints (else call :meth:`wait_healthy` later, e.g. after starting something else)."""
+        endpoints (else call :meth:`wait_healthy` later, e.g. after starting something else).
+        A shop already started is left as it is; a stopped one starts afresh."""
+        if self.started:
+            return self
+        self.procs = {}
         if self.mode == "kafka":
             self._prepare_topics()
             roles = [(s, r) for s in KAFKA_SERVICES for r in range(self.replicas[s])]
@@ -185,9 +191,23 @@ class Shop:
             raise ShopError(f"{p.role}[{p.replica}] not healthy after {timeout} s. Its log "
                             f"({p.log}):\n{p.log_tail()}") from None
 
-    def stop(self) -> None:
-        for p in self._all():
-            self._end(p, clean=True)
+    def stop(self, timeout: float = 10.0) -> None:
+        """A clean shutdown of every process at once (each closes its clients and leaves its
+        group in parallel with the others); any still running after ``timeout`` s is
+        SIGKILLed."""
+        running = [p for p in self._all() if p.pid is not None]
+        for p in running:
+            procs.terminate(p.pid)
+        deadline = time.monotonic() + timeout
+        for p in running:
+            if p.child is None:  # not started by this Shop: signalled above, nothing to wait on
+                p.pid = None
+                continue
+            try:
+                p.child.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                p.child.kill(timeout)
+            p.pid = None
         self.started = False
 
     close = stop
