@@ -196,26 +196,43 @@ def load(lesson: str, solution_path: Path, folder: Path | None = None) -> list[F
     return found
 
 
+def exercise_tests(fixtures: list[Fixture]) -> dict[str, set[str]]:
+    """answer cell -> the test cells its wrong fixtures must or may lose: where a loss of that
+    exercise shows."""
+    tests: dict[str, set[str]] = {}
+    for fx in fixtures:
+        if fx.wrong:
+            tests.setdefault(fx.cell, set()).update(fx.loses + fx.may_lose)
+    return tests
+
+
 def pack(fixtures: list[Fixture]) -> list[list[Fixture]]:
     """Group fixtures into as few submissions as possible such that a submission carries at most
-    one fixture per answer cell, the test cells wrong fixtures must lose do not overlap within
-    a submission (so one cannot hide another's miss), and a correct fixture never shares a
-    submission with a wrong fixture whose lost cells could hide its own loss: correct fixtures
-    go together (every test cell of their submissions must keep full marks)."""
+    one fixture per answer cell, the test cells wrong fixtures must or may lose do not overlap
+    within a submission (so one cannot hide another's miss), and a correct fixture shares a
+    submission only with wrong fixtures that lose nothing among its own exercise's test cells
+    (so no loss of its own can be excused as a pack-mate's)."""
+    tests = exercise_tests(fixtures)
+
+    def excused(fx: Fixture) -> set[str]:  # the cells where fx's pack-mates are forgiven losses
+        return set(fx.loses + fx.may_lose)
+
+    def fits(fx: Fixture, sub: list[Fixture]) -> bool:
+        if any(o.cell == fx.cell for o in sub):
+            return False
+        if fx.wrong:
+            taken = {g for o in sub if o.wrong for g in excused(o)}
+            guarded = {g for o in sub if not o.wrong for g in tests.get(o.cell, set())}
+            return not excused(fx) & (taken | guarded)
+        return not tests.get(fx.cell, set()) & {g for o in sub for g in excused(o)}
+
     packs: list[list[Fixture]] = []
-    for kind in ("wrong", "correct"):
-        group: list[list[Fixture]] = []
-        for fx in (f for f in fixtures if f.verdict == kind):
-            for sub in group:
-                if any(o.cell == fx.cell for o in sub):
-                    continue
-                if set(fx.loses + fx.may_lose) & {g for o in sub for g in o.loses + o.may_lose}:
-                    continue
-                sub.append(fx)
-                break
-            else:
-                group.append([fx])
-        packs += group
+    for fx in sorted(fixtures, key=lambda f: not f.wrong):  # wrong first, in their order
+        sub = next((s for s in packs if fits(fx, s)), None)
+        if sub is None:
+            packs.append([fx])
+        else:
+            sub.append(fx)
     return packs
 
 

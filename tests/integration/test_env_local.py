@@ -54,11 +54,17 @@ def test_acks_all_loses_nothing_when_the_leader_is_killed(cluster3, leader_kill_
 def test_pause_takes_a_follower_out_of_the_isr_and_resume_brings_it_back(cluster3) -> None:
     topic = cluster3.create_topic(partitions=1, replication_factor=3)
     desc = cluster3.describe([topic])
-    follower = next(b for b in desc.partition(topic, 0).replicas if b != desc.leader(topic, 0))
+    leader = desc.leader(topic, 0)
+    follower = next(b for b in desc.partition(topic, 0).replicas if b != leader)
+    # the producer bootstraps from the leader alone: a frozen broker accepts connections and
+    # never answers, so a client that picked it first would wait out its request timeouts
+    host = cluster3.bootstrap_servers.split(",")[0].rsplit(":", 1)[0]
+    config = cluster3.producer_config(acks="1",
+                                      bootstrap_servers=f"{host}:{cluster3.broker(leader).ports[0]}")
     cluster3.broker(follower).pause()
     try:
         # replica.lag.time.max.ms is 10 s: the frozen follower must drop out of the ISR.
-        produce(cluster3.producer_config(acks="1"), topic, ["x"] * 10)
+        produce(config, topic, ["x"] * 10)
         isr = cluster3.wait_until_isr(topic, excludes=[follower], timeout=60)
         assert follower not in isr
         assert cluster3.broker(follower).running  # paused, not dead

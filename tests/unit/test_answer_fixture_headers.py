@@ -119,7 +119,29 @@ def test_packing_keeps_one_fixture_per_cell_and_disjoint_losses() -> None:
     assert [[f.name for f in p] for p in packs] == [["a", "c"], ["b"], ["d"], ["e", "f"]]
     for p in packs:
         assert len({f.cell for f in p}) == len(p)
-        assert len({f.verdict for f in p}) == 1
+
+
+def test_a_correct_answer_shares_a_submission_only_with_losses_of_other_exercises() -> None:
+    """A correct answer may ride along with a wrong answer to another exercise (one submission
+    fewer), never with one that may lose a test cell of its own exercise: that loss would be
+    excused as the pack-mate's."""
+    w1 = _fx("w1", "ex1_answer", "wrong", ("ex1_test",))
+    w2 = _fx("w2", "ex2_answer", "wrong", ("ex2_test",))
+    spill = _fx("spill", "ex2_answer", "wrong", ("ex2_test",), may_lose=("ex1_test",))
+    ok1 = _fx("ok1", "ex1_answer", "correct")
+    packs = af.pack([w1, w2, spill, ok1])
+    assert [[f.name for f in p] for p in packs] == [["w1", "w2"], ["spill"], ["ok1"]]
+    packs = af.pack([w1, w2, _fx("w3", "ex2_answer", "wrong", ("ex2_test",)), ok1])
+    assert [[f.name for f in p] for p in packs] == [["w1", "w2"], ["w3", "ok1"]]
+    # judged: w3 is excused nothing on ex1_test, ok1 nothing at all
+    full = {"ex1_test": (2.0, 2.0), "ex2_test": (1.0, 1.0)}
+    scores = {af.student(1): {"ex1_test": (0.0, 2.0), "ex2_test": (0.0, 1.0)},
+              af.student(2): {**full, "ex2_test": (0.0, 1.0)}}
+    assert all(v.ok for v in af.judge(packs, scores))
+    scores[af.student(2)]["ex1_test"] = (1.0, 2.0)  # the correct answer lost a point
+    v3, v_ok = af.judge(packs, scores)[2:]
+    assert not v3.ok and v3.elsewhere == ["ex1_test"]
+    assert not v_ok.ok and "correct answer lost" in v_ok.explain()
 
 
 def test_judging_catches_misses_losses_elsewhere_and_excuses_packmates() -> None:
